@@ -1,0 +1,62 @@
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What a console action can answer instead of its result. Messages are written for the person at the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ConsoleError {
+    /// No signed-in session (never signed in, signed out, or expired).
+    #[error("Your session has ended. Please sign in again.")]
+    SignedOut,
+    /// The request broke a rule or was not allowed; the message says which.
+    #[error("{0}")]
+    Refused(String),
+    /// A fault on the server; the detail is in the server's log only.
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+    /// The request did not reach the server or its answer did not come back.
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for ConsoleError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ConsoleError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<deploy::Error> for ConsoleError {
+    /// Also sets the answer's HTTP status, so a refused request does not look like a server fault in logs
+    /// and proxies (server functions otherwise answer every error with 500).
+    fn from(e: deploy::Error) -> Self {
+        use deploy::Error as E;
+        let error = match e {
+            E::Invalid(m) | E::NotFound(m) | E::Forbidden(m) | E::Conflict(m) => ConsoleError::Refused(m),
+            E::BadCredentials => ConsoleError::Refused("Invalid username or password.".into()),
+            E::Internal(detail) => {
+                tracing::error!(%detail, "console request failed");
+                ConsoleError::Internal
+            }
+        };
+        error.set_status();
+        error
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl ConsoleError {
+    pub(crate) fn set_status(&self) {
+        use http::StatusCode;
+        let status = match self {
+            ConsoleError::SignedOut => StatusCode::UNAUTHORIZED,
+            ConsoleError::Refused(_) => StatusCode::BAD_REQUEST,
+            ConsoleError::Internal | ConsoleError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+}

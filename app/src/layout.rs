@@ -1,0 +1,65 @@
+//! The signed-in console: header, navigation, and the page inside.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::components::{Outlet, Redirect, A};
+
+use crate::login::{current_user, Viewer, Logout};
+use crate::ConsoleError;
+
+/// The signed-in user, shared with every page inside the console.
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub Resource<Result<Option<Viewer>, ConsoleError>>);
+
+impl SignedIn {
+    pub fn expect() -> Self {
+        expect_context::<SignedIn>()
+    }
+}
+
+#[component]
+pub fn Console() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    provide_context(SignedIn(user));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! { <Frame user /> }.into_any(),
+                    // Signed out in another tab, or the session expired: back to the sign-in page.
+                    Ok(None) | Err(ConsoleError::SignedOut) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(user: Viewer) -> impl IntoView {
+    view! {
+        <div class="frame">
+            <header class="topbar">
+                <a class="brand" href="/projects">"Portico"</a>
+                <nav aria-label="Main">
+                    <A href="/projects">"Projects"</A>
+                    <A href="/environments">"Environments"</A>
+                    <A href="/tokens">"Access tokens"</A>
+                </nav>
+                <div class="whoami">
+                    <span>
+                        {user.username}
+                        {user.system_admin.then(|| view! { <span class="badge">"system admin"</span> })}
+                    </span>
+                    // A plain form: signing out reloads the whole page, so nothing private stays in memory.
+                    <form method="post" action=Logout::url()>
+                        <button type="submit" class="link">"Log out"</button>
+                    </form>
+                </div>
+            </header>
+            <main class="page">
+                <Outlet />
+            </main>
+        </div>
+    }
+}

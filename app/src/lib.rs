@@ -1,0 +1,57 @@
+//! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
+//! delegate to the `deploy` crate.
+
+mod error;
+mod layout;
+mod login;
+mod placeholder;
+mod projects;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+pub use error::ConsoleError;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="portico" href="/pkg/portico.css" />
+        // An icon link, so the browser does not ask for /favicon.ico and log a 404.
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Title text="Portico" />
+        <Router>
+            <Routes fallback=placeholder::NotFound>
+                <Route path=path!("/login") view=login::LoginPage />
+                <ParentRoute path=path!("") view=layout::Console>
+                    <Route path=path!("") view=|| view! { <Redirect path="/projects" /> } />
+                    <Route path=path!("projects") view=projects::ProjectsPage />
+                    <Route path=path!("environments") view=placeholder::EnvironmentsPage />
+                    <Route path=path!("tokens") view=placeholder::AccessTokensPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

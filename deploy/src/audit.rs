@@ -1,0 +1,73 @@
+//! The audit log: who changed what, when, through which door.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::{clock, Actor, ControlPlane, Result};
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub channel: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_name: String,
+    pub detail: String,
+}
+
+/// Writes an audit line inside the caller's transaction, so the change and its record commit together.
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_name: &str,
+    project_id: Option<i64>,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, channel, action, object_type, object_name, project_id, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(clock::now())
+    .bind(&actor.user.username)
+    .bind(actor.channel.as_str())
+    .bind(action)
+    .bind(object_type)
+    .bind(object_name)
+    .bind(project_id)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest audit lines, newest first. System admins only; project-scoped views come with projects.
+pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
+    if !actor.user.system_admin {
+        return Err(crate::Error::Forbidden("Only a system admin may read the whole audit log.".into()));
+    }
+    let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, at, actor, channel, action, object_type, object_name, detail
+         FROM audit_log ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit.clamp(1, 1000))
+    .fetch_all(cp.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
+            id,
+            at,
+            actor,
+            channel,
+            action,
+            object_type,
+            object_name,
+            detail,
+        })
+        .collect())
+}

@@ -1,0 +1,64 @@
+use std::fmt;
+
+/// What went wrong with a domain operation. Each variant maps to one kind of answer at the doors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that breaks a rule; the message is for the person who sent it.
+    #[error("{0}")]
+    Invalid(String),
+    /// The object does not exist, or the actor may not see it: the two are answered alike.
+    #[error("{0}")]
+    NotFound(String),
+    /// The actor may see the object but lacks the permission the operation needs.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A name or other unique value is already taken.
+    #[error("{0}")]
+    Conflict(String),
+    /// Credentials that do not match. Deliberately says nothing about which part was wrong.
+    #[error("invalid credentials")]
+    BadCredentials,
+    /// Storage or another internal fault; its detail is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(Internal),
+}
+
+/// The detail of an internal fault, kept for the log.
+pub struct Internal(String);
+
+impl fmt::Display for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Error {
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Error::Internal(Internal(detail.to_string()))
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::internal(format!("database: {e}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Error::internal(format!("migration: {e}"))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// True when a database error is a UNIQUE constraint violation, which callers turn into a `Conflict`.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

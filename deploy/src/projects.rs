@@ -1,0 +1,112 @@
+//! Projects: the unit that API proxies, members and settings belong to.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::is_unique_violation;
+use crate::names::{check_name, check_text};
+use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+
+pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Stable opaque id (32 lower-case hex).
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub history_retention: i64,
+    pub created_at: String,
+}
+
+type ProjectRow = (String, String, String, i64, String);
+
+fn from_row((id, name, description, history_retention, created_at): ProjectRow) -> Project {
+    Project { id, name, description, history_retention, created_at }
+}
+
+/// The projects the actor may see: all of them for a system admin, else those the actor is a member of.
+pub async fn list_projects(cp: &ControlPlane, actor: &Actor) -> Result<Vec<Project>> {
+    let rows: Vec<ProjectRow> = if actor.user.system_admin {
+        sqlx::query_as(
+            "SELECT public_id, name, description, history_retention, created_at FROM projects ORDER BY name",
+        )
+        .fetch_all(cp.pool())
+        .await?
+    } else {
+        sqlx::query_as(
+            "SELECT p.public_id, p.name, p.description, p.history_retention, p.created_at
+             FROM projects p JOIN project_members m ON m.project_id = p.id
+             WHERE m.user_id = ? ORDER BY p.name",
+        )
+        .bind(actor.user.id)
+        .fetch_all(cp.pool())
+        .await?
+    };
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Whether the actor may create projects (system admins only).
+pub fn may_create_projects(actor: &Actor) -> bool {
+    actor.user.system_admin
+}
+
+/// Creates a project. System admins only.
+pub async fn create_project(cp: &ControlPlane, actor: &Actor, name: &str, description: &str) -> Result<Project> {
+    if !may_create_projects(actor) {
+        return Err(Error::Forbidden("Only a system admin may create projects.".into()));
+    }
+    let name = name.trim();
+    let description = description.trim();
+    check_name("projectName", name, 100)?;
+    check_text("description", description, 1000)?;
+    let project = Project {
+        id: ids::public_id(),
+        name: name.to_owned(),
+        description: description.to_owned(),
+        history_retention: DEFAULT_HISTORY_RETENTION,
+        created_at: clock::now(),
+    };
+    let created_by = (actor.user.id > 0).then_some(actor.user.id);
+    let mut tx = cp.begin_write().await?;
+    let row_id: i64 = sqlx::query_scalar(
+        "INSERT INTO projects (public_id, name, description, history_retention, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&project.id)
+    .bind(&project.name)
+    .bind(&project.description)
+    .bind(project.history_retention)
+    .bind(&project.created_at)
+    .bind(created_by)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!("Project ({name}) already exists!"))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(&mut tx, actor, "CREATE", "PROJECT", name, Some(row_id), "").await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+/// Adds a user to a project as project admin. Used when bootstrapping (the demo data set) and by project
+/// membership management.
+pub(crate) async fn add_project_admin(
+    conn: &mut sqlx::SqliteConnection,
+    project_name: &str,
+    user_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO project_members (project_id, user_id, project_admin, permissions)
+         SELECT id, ?, 1, 'VIEW,MANAGE,DEPLOY_UNDEPLOY,EXPORT_IMPORT' FROM projects WHERE name = ?
+         ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = 1, permissions = excluded.permissions",
+    )
+    .bind(user_id)
+    .bind(project_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,116 @@
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::{Error, Result};
+
+/// How long a connection waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The control plane's storage: one SQLite file, opened for many readers and one writer.
+///
+/// Writes go through a pool of a single connection, so writers in this process queue fairly in the pool
+/// rather than spinning on SQLite's busy handler; each write transaction still starts with `BEGIN IMMEDIATE`
+/// so writers in other processes (the command line, a separate gateway node) queue on the lock instead of
+/// failing with "database is locked" when a read transaction tries to upgrade.
+#[derive(Clone)]
+pub struct ControlPlane {
+    readers: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl std::fmt::Debug for ControlPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlPlane").finish_non_exhaustive()
+    }
+}
+
+impl ControlPlane {
+    /// Opens (creating it and its folder if missing) the database at `url`, e.g. `sqlite://data/portico.db`,
+    /// and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        if let Some(folder) = database_folder(url) {
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| Error::internal(format!("cannot create {}: {e}", folder.display())))?;
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Invalid(format!("bad database URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Self { readers, writer })
+    }
+
+    /// The pool for reads, and for companions that keep their own tables in the same file (the console's
+    /// session store).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    /// Starts a write transaction that holds the write lock from its first statement.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes both pools, checkpointing the write-ahead log.
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// The folder that will hold the database file, if the URL names a file.
+fn database_folder(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let parent = Path::new(path).parent()?;
+    (!parent.as_os_str().is_empty()).then(|| parent.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_folder_is_the_parent_of_the_file() {
+        assert_eq!(database_folder("sqlite://data/portico.db"), Some("data".into()));
+        assert_eq!(database_folder("sqlite:///tmp/x/p.db?mode=rwc"), Some("/tmp/x".into()));
+        assert_eq!(database_folder("sqlite://portico.db"), None);
+        assert_eq!(database_folder("sqlite::memory:"), None);
+    }
+
+    #[tokio::test]
+    async fn open_creates_the_folder_and_sets_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/portico.db", dir.path().display());
+        let cp = ControlPlane::open(&url).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(cp.pool()).await.unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(cp.pool()).await.unwrap();
+        assert_eq!(fk, 1);
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(cp.pool()).await.unwrap();
+        assert_eq!(sync, 1, "synchronous=NORMAL");
+        // Opening again applies no migration twice.
+        cp.close().await;
+        ControlPlane::open(&url).await.unwrap();
+    }
+}

@@ -1,0 +1,213 @@
+//! Console accounts: creation, sign-in, and the actor that every operation is done as.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::error::is_unique_violation;
+use crate::names::check_name;
+use crate::{audit, clock, ControlPlane, Error, Result};
+
+/// A password as typed. Never serialised, never printed.
+pub struct Password(String);
+
+impl Password {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Which door a request came through, recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    Console,
+    Api,
+    Cli,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Console => "CONSOLE",
+            Channel::Api => "API",
+            Channel::Cli => "CLI",
+        }
+    }
+}
+
+/// A signed-in user as the doors see it. The password hash never leaves this crate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub system_admin: bool,
+}
+
+/// The user an operation is done as, and through which door.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub channel: Channel,
+}
+
+impl Actor {
+    pub fn new(user: User, channel: Channel) -> Self {
+        Self { user, channel }
+    }
+
+    /// The command line's actor, used for bootstrapping before any user exists.
+    pub fn system(channel: Channel) -> Self {
+        let user = User { id: 0, username: "system".into(), system_admin: true };
+        Self { user, channel }
+    }
+}
+
+const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Creates a user. Only a system admin may do so (the command line acts as one).
+pub async fn create_user(
+    cp: &ControlPlane,
+    actor: &Actor,
+    username: &str,
+    password: &Password,
+    system_admin: bool,
+) -> Result<User> {
+    if !actor.user.system_admin {
+        return Err(Error::Forbidden("Only a system admin may create users.".into()));
+    }
+    check_name("username", username, 64)?;
+    check_password(password)?;
+    let hash = hash_password(password).await?;
+    let mut tx = cp.begin_write().await?;
+    let id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (username, password_hash, system_admin, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(username)
+    .bind(&hash)
+    .bind(system_admin)
+    .bind(clock::now())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!("User ({username}) already exists!"))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(&mut tx, actor, "CREATE", "USER", username, None, "").await?;
+    tx.commit().await?;
+    Ok(User { id, username: username.to_owned(), system_admin })
+}
+
+/// Replaces a user's password.
+pub async fn set_password(cp: &ControlPlane, actor: &Actor, username: &str, password: &Password) -> Result<()> {
+    if !actor.user.system_admin && !actor.user.username.eq_ignore_ascii_case(username) {
+        return Err(Error::Forbidden("Only a system admin may change another user's password.".into()));
+    }
+    check_password(password)?;
+    let hash = hash_password(password).await?;
+    let mut tx = cp.begin_write().await?;
+    let changed = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(&hash)
+        .bind(username)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(Error::NotFound(format!("User ({username}) was not found!")));
+    }
+    audit::record(&mut tx, actor, "SET_PASSWORD", "USER", username, None, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks a username and password. A wrong username and a wrong password fail alike, in about the same time.
+pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password) -> Result<User> {
+    if password.0.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::BadCredentials);
+    }
+    let row: Option<(i64, String, String, bool)> =
+        sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(cp.pool())
+            .await?;
+    let (user, hash) = match row {
+        Some((id, username, hash, system_admin)) => (Some(User { id, username, system_admin }), hash),
+        // Verify against a throw-away hash so an unknown name costs as much as a known one.
+        None => (None, DECOY_HASH.clone()),
+    };
+    let typed = password.0.clone();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&typed, &hash))
+        .await
+        .map_err(Error::internal)?;
+    match (user, matches) {
+        (Some(user), true) => Ok(user),
+        _ => Err(Error::BadCredentials),
+    }
+}
+
+/// The user with this id, if it still exists.
+pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
+    let row: Option<(i64, String, bool)> =
+        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(cp.pool())
+            .await?;
+    Ok(row.map(|(id, username, system_admin)| User { id, username, system_admin }))
+}
+
+/// The user with this name, if it exists.
+pub async fn find_user_by_name(cp: &ControlPlane, username: &str) -> Result<Option<User>> {
+    let row: Option<(i64, String, bool)> =
+        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(cp.pool())
+            .await?;
+    Ok(row.map(|(id, username, system_admin)| User { id, username, system_admin }))
+}
+
+fn check_password(password: &Password) -> Result<()> {
+    if password.0.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!("Password must be at least {MIN_PASSWORD_CHARS} characters.")));
+    }
+    if password.0.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::Invalid(format!("Password must be at most {MAX_PASSWORD_BYTES} bytes.")));
+    }
+    Ok(())
+}
+
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(b"decoy password that matches nothing", &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Argon2id with the crate's default cost, off the async threads.
+async fn hash_password(password: &Password) -> Result<String> {
+    let typed = password.0.clone();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(typed.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(Error::internal)?
+    .map_err(Error::internal)
+}
+
+fn verify_password(typed: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(typed.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}

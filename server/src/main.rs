@@ -1,0 +1,146 @@
+//! `portico`: the control plane's one binary.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use deploy::users::{self, Password};
+use deploy::{Actor, Channel, ControlPlane};
+
+#[derive(Parser)]
+#[command(name = "portico", version, about = "Portico: an API management control plane")]
+struct Cli {
+    /// The SQLite database; created, with its folder, if missing.
+    #[arg(long, global = true, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db")]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the admin console and the REST API.
+    Serve(Serve),
+    /// Administer users from the command line.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Args)]
+struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "PORTICO_ADDR", default_value = "127.0.0.1:3000")]
+    addr: SocketAddr,
+    /// Load the demo data set (once) and print a login for it.
+    #[arg(long)]
+    demo: bool,
+    /// The built site (WASM, CSS, public files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = server::DEFAULT_SITE_ROOT)]
+    site_root: String,
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create a user; the password is read from the first line of standard input.
+    CreateUser {
+        username: String,
+        /// Read the password from standard input (the only way, so it stays out of shell history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Let the user do everything everywhere.
+        #[arg(long)]
+        system_admin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("portico: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portico: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let cp = ControlPlane::open(&cli.database_url).await.map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Serve(serve) => run_server(cp, serve).await,
+        Command::Admin(Admin::CreateUser { username, password_stdin: _, system_admin }) => {
+            let password = read_password()?;
+            let user = users::create_user(&cp, &Actor::system(Channel::Cli), &username, &password, system_admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Created user {}{}", user.username, if user.system_admin { " (system admin)" } else { "" });
+            cp.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn read_password() -> Result<Password, String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    Ok(Password::new(password))
+}
+
+async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
+    let demo = if serve.demo { Some(deploy::demo::load(&cp).await.map_err(|e| e.to_string())?) } else { None };
+    let app = server::app(cp.clone(), &serve.site_root).await.map_err(|e| e.to_string())?;
+    let listener =
+        tokio::net::TcpListener::bind(serve.addr).await.map_err(|e| format!("cannot listen on {}: {e}", serve.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Portico is running.");
+    println!("  Console:  http://{addr}/");
+    println!("  REST API: http://{addr}/apiops/");
+    if let Some(login) = demo {
+        println!("  Demo login: {} / {}", login.username, login.password);
+    }
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    cp.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

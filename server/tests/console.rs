@@ -1,0 +1,223 @@
+//! The console's HTTP behaviour, driven through the whole router with `oneshot` on a fresh database.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use deploy::users::{self, Password};
+use deploy::{Actor, Channel, ControlPlane};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct TestApp {
+    app: axum::Router,
+    cp: ControlPlane,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> String {
+        self.headers.get_all(name).iter().map(|v| v.to_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The session cookie the answer sets, as `name=value`.
+    fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("portico_session="))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+}
+
+impl TestApp {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+        let system = Actor::system(Channel::Cli);
+        users::create_user(&cp, &system, "root", &Password::new(PASSWORD), true).await.unwrap();
+        users::create_user(&cp, &system, "alice", &Password::new(PASSWORD), false).await.unwrap();
+        let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+        Self { app, cp, _dir: dir }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function the way the hydrated console does.
+    async fn call(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Answer {
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(form.to_owned())).unwrap()).await
+    }
+
+    async fn sign_in(&self, username: &str) -> String {
+        let answer = self.call("login", &format!("username={username}&password=correct+horse+battery"), None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.session_cookie().expect("a session cookie")
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(self.cp.pool()).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn pages_send_visitors_who_are_not_signed_in_to_the_sign_in_page() {
+    let t = TestApp::new().await;
+    for path in ["/", "/projects", "/environments", "/tokens"] {
+        let answer = t.get(path, None).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(answer.header("location"), "/login");
+    }
+    let login = t.get("/login", None).await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.contains("Sign in"));
+    assert_eq!(login.header("cache-control"), "no-store");
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_message_that_does_not_say_which_part_was_wrong() {
+    let t = TestApp::new().await;
+    let wrong_password = t.call("login", "username=root&password=nope", None).await;
+    let unknown_user = t.call("login", "username=nobody&password=correct+horse+battery", None).await;
+    for answer in [&wrong_password, &unknown_user] {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert!(answer.body.contains("Invalid username or password."), "{}", answer.body);
+        assert!(answer.session_cookie().is_none());
+    }
+    assert_eq!(wrong_password.body, unknown_user.body);
+    assert_eq!(t.count("tower_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_console() {
+    let t = TestApp::new().await;
+    let answer = t.call("login", "username=root&password=correct+horse+battery", None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header("location"), "/projects");
+    let set_cookie = answer.header("set-cookie");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = answer.session_cookie().unwrap();
+
+    let page = t.get("/projects", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Projects"));
+    assert!(page.body.contains("New project"), "system admins get the form");
+    assert_eq!(page.header("cache-control"), "no-store");
+    // Signed in, the sign-in page sends you on.
+    assert_eq!(t.get("/login", Some(&cookie)).await.header("location"), "/projects");
+}
+
+#[tokio::test]
+async fn signing_in_again_rotates_the_session_id() {
+    let t = TestApp::new().await;
+    let first = t.sign_in("root").await;
+    let answer = t.call("login", "username=root&password=correct+horse+battery", Some(&first)).await;
+    let second = answer.session_cookie().expect("a new cookie");
+    assert_ne!(first, second);
+    assert_eq!(t.get("/projects", Some(&first)).await.status, StatusCode::SEE_OTHER, "old id is dead");
+    assert_eq!(t.get("/projects", Some(&second)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_on_the_server() {
+    let t = TestApp::new().await;
+    let cookie = t.sign_in("root").await;
+    // The console logs out with a plain form post, which the browser follows to the sign-in page.
+    let request = Request::post("/api/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let answer = t.send(request).await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    assert_eq!(answer.header("location"), "/login");
+    assert_eq!(t.count("tower_sessions").await, 0);
+    // Replaying the old cookie gets nowhere.
+    assert_eq!(t.get("/projects", Some(&cookie)).await.status, StatusCode::SEE_OTHER);
+    let list = t.call("list_projects", "", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_system_admin_creates_a_project_and_the_list_shows_it() {
+    let t = TestApp::new().await;
+    let cookie = t.sign_in("root").await;
+    let created = t.call("create_project", "name=Payments&description=Card+payments", Some(&cookie)).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let list = t.call("list_projects", "", Some(&cookie)).await;
+    assert!(list.body.contains("Payments") && list.body.contains("Card payments"), "{}", list.body);
+    let page = t.get("/projects", Some(&cookie)).await;
+    assert!(page.body.contains("Card payments"), "the server-rendered page lists it");
+}
+
+#[tokio::test]
+async fn a_user_who_is_not_a_system_admin_cannot_create_projects() {
+    let t = TestApp::new().await;
+    let cookie = t.sign_in("alice").await;
+    let page = t.get("/projects", Some(&cookie)).await;
+    assert!(!page.body.contains("New project"));
+    let refused = t.call("create_project", "name=Sneaky&description=", Some(&cookie)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("Only a system admin may create projects."), "{}", refused.body);
+    assert_eq!(t.count("projects").await, 0);
+}
+
+#[tokio::test]
+async fn bad_project_input_is_refused_with_a_clear_message_and_nothing_changes() {
+    let t = TestApp::new().await;
+    let cookie = t.sign_in("root").await;
+    t.call("create_project", "name=Payments&description=", Some(&cookie)).await;
+    let audit = t.count("audit_log").await;
+    for (form, message) in [
+        ("name=Payments&description=", "Project (Payments) already exists!"),
+        ("name=&description=", "projectName value can not be empty!"),
+        ("name=a%2Fb&description=", "may contain only letters"),
+    ] {
+        let answer = t.call("create_project", form, Some(&cookie)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{form}");
+        assert!(answer.body.contains(message), "{form}: {}", answer.body);
+    }
+    // A missing field is a malformed request, not a crash.
+    let malformed = t.call("create_project", "description=x", Some(&cookie)).await;
+    assert!(malformed.status.is_client_error() || malformed.status.is_server_error());
+    assert_eq!(t.count("projects").await, 1);
+    assert_eq!(t.count("audit_log").await, audit);
+}
+
+#[tokio::test]
+async fn the_password_hash_never_leaves_the_server() {
+    let t = TestApp::new().await;
+    let cookie = t.sign_in("root").await;
+    for answer in [t.call("current_user", "", Some(&cookie)).await, t.get("/projects", Some(&cookie)).await] {
+        assert!(!answer.body.contains("argon2"), "{}", answer.body);
+    }
+}
