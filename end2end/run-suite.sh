@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against a freshly started server on a free port and a throw-away database.
+# Usage: end2end/run-suite.sh PATH_TO_PORTICO_BINARY SITE_ROOT
+set -euo pipefail
+portico="$(realpath "$1")"
+site_root="$(realpath "$2")"
+cd "$(dirname "$0")"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export PORTICO_DATABASE_URL="sqlite://$work/portico.db"
+member_password="member-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s\n' "$member_password" | "$portico" admin create-user viewer --password-stdin >/dev/null
+
+"$portico" serve --demo --addr "127.0.0.1:$port" --site-root "$site_root" >"$work/stdout" 2>"$work/server.log" &
+server_pid=$!
+for _ in $(seq 1 200); do
+  grep -q 'Demo login:' "$work/stdout" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+admin_password=$(sed -n 's/.*Demo login: admin \/ //p' "$work/stdout")
+[ -n "$admin_password" ] || { echo "the server printed no demo login" >&2; cat "$work/server.log" >&2; exit 1; }
+
+status=0
+PORTICO_URL="http://127.0.0.1:$port" PORTICO_ADMIN_USER=admin PORTICO_ADMIN_PASSWORD="$admin_password" \
+  PORTICO_MEMBER_USER=viewer PORTICO_MEMBER_PASSWORD="$member_password" \
+  npx --no-install playwright test || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (last 50 lines) ---" >&2
+  tail -n 50 "$work/server.log" >&2
+fi
+exit "$status"

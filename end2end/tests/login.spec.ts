@@ -1,0 +1,33 @@
+import { test, expect, admin, screenshot, refusedRequest } from '../fixtures';
+import { LoginPage } from '../pages/login-page';
+import { ProjectsPage } from '../pages/projects-page';
+
+test('signs in with good credentials and lands on the projects page', async ({ page }) => {
+  const projects = await ProjectsPage.signedIn(page, admin.username, admin.password);
+  await expect(page).toHaveURL(/\/projects$/);
+  await expect(projects.heading).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }))
+    .toHaveAttribute('aria-current', 'page');
+  await screenshot(page, 'projects');
+});
+
+test.describe('refused sign-in', () => {
+  test.use({ allowedConsoleErrors: [refusedRequest] });
+
+  test('refuses bad credentials with one message that does not say which part was wrong', async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.open();
+    await login.signIn(admin.username, 'not-the-password');
+    await expect(login.error).toHaveText('Invalid username or password.');
+    await login.signIn('nobody-by-this-name', admin.password);
+    await expect(login.error).toHaveText('Invalid username or password.');
+    await expect(page).toHaveURL(/\/login$/);
+    await screenshot(page, 'login-refused');
+  });
+});
+
+test('sends a visitor who is not signed in to the sign-in page', async ({ page }) => {
+  await page.goto('/projects');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
