@@ -71,3 +71,54 @@ pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<
         })
         .collect())
 }
+
+/// Narrows a project's audit log; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub user: Option<String>,
+    pub object: Option<String>,
+    pub action: Option<String>,
+}
+
+/// A project's audit log, newest first.
+pub async fn project_log(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = crate::access::authorize(
+        &mut conn,
+        actor,
+        project,
+        crate::access::Need::Permission(crate::access::Permission::View),
+    )
+    .await?;
+    let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, at, actor, channel, action, object_type, object_name, detail FROM audit_log
+         WHERE project_id = ? AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR object_name = ?3)
+         AND (?4 IS NULL OR action = ?4) ORDER BY id DESC LIMIT ?5",
+    )
+    .bind(p.id)
+    .bind(filter.user.as_deref().filter(|s| !s.is_empty()))
+    .bind(filter.object.as_deref().filter(|s| !s.is_empty()))
+    .bind(filter.action.as_deref().filter(|s| !s.is_empty()))
+    .bind(limit.clamp(1, 1000))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
+            id,
+            at,
+            actor,
+            channel,
+            action,
+            object_type,
+            object_name,
+            detail,
+        })
+        .collect())
+}

@@ -3,14 +3,22 @@
 //! Everything an operator can do is one function in this crate, whichever door (console, REST API, command
 //! line) the request came through, so both doors behave identically. The crate knows nothing of HTTP.
 
+pub mod access;
 pub mod audit;
 mod clock;
 pub mod demo;
+pub mod deployments;
+pub mod environments;
 mod error;
+pub mod groups;
+pub mod history;
 mod ids;
+pub mod model;
 mod names;
 pub mod projects;
+pub mod proxies;
 mod store;
+pub mod tokens;
 pub mod users;
 
 pub use error::{Error, Result};

@@ -110,3 +110,46 @@ pub(crate) async fn add_project_admin(
     .await?;
     Ok(())
 }
+
+/// One project the actor may see.
+pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result<Project> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = crate::access::authorize(&mut conn, actor, name, crate::access::Need::Permission(crate::access::Permission::View))
+        .await?;
+    let row: ProjectRow = sqlx::query_as(
+        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
+    )
+    .bind(p.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(from_row(row))
+}
+
+pub const MAX_HISTORY_RETENTION: i64 = 1000;
+
+/// Sets how many non-persistent history records each proxy keeps, and trims to it at once.
+pub async fn set_history_retention(cp: &ControlPlane, actor: &Actor, project: &str, limit: i64) -> Result<Project> {
+    if !(1..=MAX_HISTORY_RETENTION).contains(&limit) {
+        return Err(Error::Invalid(format!(
+            "deployHistoryRetention must be 1 to {MAX_HISTORY_RETENTION}."
+        )));
+    }
+    let mut tx = cp.begin_write().await?;
+    let p = crate::access::authorize(&mut tx, actor, project, crate::access::Need::ProjectAdmin).await?;
+    sqlx::query("UPDATE projects SET history_retention = ? WHERE id = ?").bind(limit).bind(p.id).execute(&mut *tx).await?;
+    let proxies: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ?").bind(p.id).fetch_all(&mut *tx).await?;
+    for proxy_id in proxies {
+        crate::history::apply_retention(&mut tx, proxy_id, limit).await?;
+    }
+    audit::record(&mut tx, actor, "UPDATE_SETTINGS", "PROJECT", &p.name, Some(p.id), &format!("retention {limit}"))
+        .await?;
+    let row: ProjectRow = sqlx::query_as(
+        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
+    )
+    .bind(p.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(from_row(row))
+}

@@ -68,6 +68,7 @@ async fn the_demo_data_set_loads_once_and_its_login_always_works() {
     let old = deploy::users::authenticate(&cp, "admin", &deploy::users::Password::new(first.password)).await;
     assert!(old.is_err());
     assert!(!format!("{second:?}").contains(&second.password));
+    assert!(!format!("{second:?}").contains(second.token.expose()));
 }
 
 #[tokio::test]

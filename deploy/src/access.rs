@@ -1,0 +1,203 @@
+//! Who may do what in a project: the API_MANAGEMENT permissions, the project admin role, and membership.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::users::find_user_by_name;
+use crate::{audit, Actor, ControlPlane, Error, Result};
+
+/// A permission on the API_MANAGEMENT module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Permission {
+    View,
+    Manage,
+    DeployUndeploy,
+    ExportImport,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 4] =
+        [Permission::View, Permission::Manage, Permission::DeployUndeploy, Permission::ExportImport];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::View => "VIEW",
+            Permission::Manage => "MANAGE",
+            Permission::DeployUndeploy => "DEPLOY_UNDEPLOY",
+            Permission::ExportImport => "EXPORT_IMPORT",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// What an operation needs of the actor in a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Permission(Permission),
+    ProjectAdmin,
+}
+
+/// A project the actor has been let into.
+#[derive(Debug, Clone)]
+pub(crate) struct ProjectRef {
+    pub id: i64,
+    pub name: String,
+    pub history_retention: i64,
+}
+
+pub(crate) fn project_not_found(name: &str) -> Error {
+    Error::NotFound(format!("Project({name}) was not found or user does not have privilege to access it!"))
+}
+
+/// Finds a project and checks the actor's right to do `need` there. A project the actor may not see is
+/// answered exactly like one that does not exist.
+pub(crate) async fn authorize(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    project: &str,
+    need: Need,
+) -> Result<ProjectRef> {
+    let row: Option<(i64, String, i64, Option<bool>, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
+         FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
+         WHERE p.name = ?",
+    )
+    .bind(actor.user.id)
+    .bind(project)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, name, history_retention, admin, permissions)) = row else {
+        return Err(project_not_found(project));
+    };
+    let found = ProjectRef { id, name, history_retention };
+    if actor.user.system_admin {
+        return Ok(found);
+    }
+    let (Some(admin), Some(permissions)) = (admin, permissions) else {
+        return Err(project_not_found(project));
+    };
+    let granted = admin
+        || match need {
+            Need::ProjectAdmin => false,
+            Need::Permission(p) => permissions.split(',').any(|held| held == p.as_str()),
+        };
+    if granted {
+        Ok(found)
+    } else {
+        Err(Error::Forbidden(match need {
+            Need::ProjectAdmin => format!("User does not have the project admin role in project ({})!", found.name),
+            Need::Permission(p) => {
+                format!("User does not have API_MANAGEMENT + {} permission in project ({})!", p.as_str(), found.name)
+            }
+        }))
+    }
+}
+
+/// Whether the actor may do `need` in the project (for showing or hiding actions; the operation checks again).
+pub async fn may(cp: &ControlPlane, actor: &Actor, project: &str, need: Need) -> Result<bool> {
+    let mut conn = cp.pool().acquire().await?;
+    match authorize(&mut conn, actor, project, need).await {
+        Ok(_) => Ok(true),
+        Err(Error::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A project member and what they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub username: String,
+    pub project_admin: bool,
+    pub permissions: Vec<Permission>,
+}
+
+fn parse_permissions(text: &str) -> Vec<Permission> {
+    text.split(',').filter_map(Permission::parse).collect()
+}
+
+fn format_permissions(permissions: &[Permission]) -> String {
+    Permission::ALL.into_iter().filter(|p| permissions.contains(p)).map(Permission::as_str).collect::<Vec<_>>().join(",")
+}
+
+pub async fn list_members(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<Member>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let rows: Vec<(String, bool, String)> = sqlx::query_as(
+        "SELECT u.username, m.project_admin, m.permissions FROM project_members m JOIN users u ON u.id = m.user_id
+         WHERE m.project_id = ? ORDER BY u.username",
+    )
+    .bind(p.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, project_admin, permissions)| Member {
+            username,
+            project_admin,
+            permissions: parse_permissions(&permissions),
+        })
+        .collect())
+}
+
+pub async fn get_member(cp: &ControlPlane, actor: &Actor, project: &str, username: &str) -> Result<Member> {
+    list_members(cp, actor, project)
+        .await?
+        .into_iter()
+        .find(|m| m.username.eq_ignore_ascii_case(username))
+        .ok_or_else(|| Error::NotFound(format!("Member ({username}) was not found in project ({project})!")))
+}
+
+/// Adds a member or replaces what they hold. Project admins and system admins only.
+pub async fn set_member(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    username: &str,
+    project_admin: bool,
+    permissions: &[Permission],
+) -> Result<Member> {
+    let user = find_user_by_name(cp, username)
+        .await?
+        .ok_or_else(|| Error::Invalid(format!("User ({username}) was not found!")))?;
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::ProjectAdmin).await?;
+    let stored = format_permissions(if project_admin { &Permission::ALL } else { permissions });
+    sqlx::query(
+        "INSERT INTO project_members (project_id, user_id, project_admin, permissions) VALUES (?, ?, ?, ?)
+         ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = excluded.project_admin,
+         permissions = excluded.permissions",
+    )
+    .bind(p.id)
+    .bind(user.id)
+    .bind(project_admin)
+    .bind(&stored)
+    .execute(&mut *tx)
+    .await?;
+    let detail = if project_admin { "project admin".to_owned() } else { stored.clone() };
+    audit::record(&mut tx, actor, "SET_MEMBER", "MEMBER", &user.username, Some(p.id), &detail).await?;
+    tx.commit().await?;
+    Ok(Member { username: user.username, project_admin, permissions: parse_permissions(&stored) })
+}
+
+pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, username: &str) -> Result<()> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::ProjectAdmin).await?;
+    let removed = sqlx::query(
+        "DELETE FROM project_members WHERE project_id = ? AND user_id = (SELECT id FROM users WHERE username = ?)",
+    )
+    .bind(p.id)
+    .bind(username)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if removed == 0 {
+        return Err(Error::NotFound(format!("Member ({username}) was not found in project ({project})!")));
+    }
+    audit::record(&mut tx, actor, "REMOVE_MEMBER", "MEMBER", username, Some(p.id), "").await?;
+    tx.commit().await?;
+    Ok(())
+}

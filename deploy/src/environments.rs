@@ -1,0 +1,199 @@
+//! Environments (test, staging, production, ...): created by system admins, assigned to the projects that
+//! may deploy to them.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::access::{authorize, Need, Permission};
+use crate::error::is_unique_violation;
+use crate::names::{check_name, check_text};
+use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EnvironmentType {
+    Production,
+    Sandbox,
+    Test,
+}
+
+impl EnvironmentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvironmentType::Production => "PRODUCTION",
+            EnvironmentType::Sandbox => "SANDBOX",
+            EnvironmentType::Test => "TEST",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "PRODUCTION" => EnvironmentType::Production,
+            "SANDBOX" => EnvironmentType::Sandbox,
+            _ => EnvironmentType::Test,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Environment {
+    /// Stable opaque id (32 lower-case hex).
+    pub id: String,
+    pub name: String,
+    pub env_type: EnvironmentType,
+    pub description: String,
+    pub access_url: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEnvironment {
+    pub name: String,
+    pub env_type: EnvironmentType,
+    pub description: String,
+    pub access_url: String,
+}
+
+type EnvironmentRow = (i64, String, String, String, String, String, String);
+
+fn from_row((_, id, name, env_type, description, access_url, created_at): EnvironmentRow) -> Environment {
+    Environment { id, name, env_type: EnvironmentType::parse(&env_type), description, access_url, created_at }
+}
+
+const COLUMNS: &str = "e.id, e.public_id, e.name, e.env_type, e.description, e.access_url, e.created_at";
+
+pub(crate) fn environment_not_found(name: &str) -> Error {
+    Error::Invalid(format!("Environment ({name}) is not found or user does not have privilege to access it!"))
+}
+
+pub async fn create_environment(cp: &ControlPlane, actor: &Actor, new: NewEnvironment) -> Result<Environment> {
+    if !actor.user.system_admin {
+        return Err(Error::Forbidden("Only a system admin may create environments.".into()));
+    }
+    check_name("environmentName", new.name.trim(), 100)?;
+    check_text("description", &new.description, 1000)?;
+    if !new.access_url.is_empty() {
+        crate::model::check_address(&new.access_url)?;
+    }
+    let env = Environment {
+        id: ids::public_id(),
+        name: new.name.trim().to_owned(),
+        env_type: new.env_type,
+        description: new.description,
+        access_url: new.access_url,
+        created_at: clock::now(),
+    };
+    let mut tx = cp.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO environments (public_id, name, env_type, description, access_url, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&env.id)
+    .bind(&env.name)
+    .bind(env.env_type.as_str())
+    .bind(&env.description)
+    .bind(&env.access_url)
+    .bind(&env.created_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!("Environment ({}) already exists!", env.name))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(&mut tx, actor, "CREATE", "ENVIRONMENT", &env.name, None, env.env_type.as_str()).await?;
+    tx.commit().await?;
+    Ok(env)
+}
+
+/// All environments for a system admin; otherwise those assigned to a project the actor is a member of.
+pub async fn list_environments(cp: &ControlPlane, actor: &Actor) -> Result<Vec<Environment>> {
+    let rows: Vec<EnvironmentRow> = if actor.user.system_admin {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM environments e ORDER BY e.name")).fetch_all(cp.pool()).await?
+    } else {
+        sqlx::query_as(&format!(
+            "SELECT DISTINCT {COLUMNS} FROM environments e
+             JOIN project_environments pe ON pe.environment_id = e.id
+             JOIN project_members m ON m.project_id = pe.project_id
+             WHERE m.user_id = ? ORDER BY e.name"
+        ))
+        .bind(actor.user.id)
+        .fetch_all(cp.pool())
+        .await?
+    };
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Lets a project deploy to an environment. System admins only.
+pub async fn assign_environment(cp: &ControlPlane, actor: &Actor, project: &str, environment: &str) -> Result<()> {
+    if !actor.user.system_admin {
+        return Err(Error::Forbidden("Only a system admin may assign environments to projects.".into()));
+    }
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::View)).await?;
+    let env_id: Option<i64> = sqlx::query_scalar("SELECT id FROM environments WHERE name = ?")
+        .bind(environment)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let env_id = env_id.ok_or_else(|| environment_not_found(environment))?;
+    sqlx::query("INSERT OR IGNORE INTO project_environments (project_id, environment_id) VALUES (?, ?)")
+        .bind(p.id)
+        .bind(env_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, actor, "ASSIGN", "ENVIRONMENT", environment, Some(p.id), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An environment the project may use, looked up inside a transaction.
+pub(crate) async fn project_environment(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    name: &str,
+) -> Result<(i64, Environment)> {
+    let row: Option<EnvironmentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
+         WHERE pe.project_id = ? AND e.name = ?"
+    ))
+    .bind(project_id)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
+    let row = row.ok_or_else(|| environment_not_found(name))?;
+    Ok((row.0, from_row(row)))
+}
+
+/// An environment as a project sees it: whether anything of the project is live there, and whether what is
+/// live lags behind the current configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectEnvironment {
+    pub environment: Environment,
+    pub deployed: bool,
+    pub redeploy_required: bool,
+}
+
+pub async fn project_environments(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ProjectEnvironment>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let rows: Vec<EnvironmentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
+         WHERE pe.project_id = ? ORDER BY e.name"
+    ))
+    .bind(p.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let env_id = row.0;
+        let live = crate::deployments::live_in_environment(&mut conn, p.id, env_id).await?;
+        out.push(ProjectEnvironment {
+            environment: from_row(row),
+            deployed: !live.is_empty(),
+            redeploy_required: live.iter().any(|l| l.redeploy_required),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,202 @@
+//! API proxy groups: proxies deployed together, with a client route and group-level CORS and cache.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::access::{authorize, Need, Permission};
+use crate::error::is_unique_violation;
+use crate::model::{from_json, to_json, GroupSpec};
+use crate::names::check_name;
+use crate::proxies::find_proxy;
+use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiProxyGroup {
+    /// Stable opaque id (32 lower-case hex).
+    pub id: String,
+    pub name: String,
+    pub spec: GroupSpec,
+    /// Member proxy names.
+    pub members: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub(crate) struct GroupRow {
+    pub id: i64,
+    pub name: String,
+    pub spec: GroupSpec,
+}
+
+pub(crate) fn group_not_found(name: &str) -> Error {
+    Error::NotFound(format!("API Proxy Group ({name}) is not found or user does not have privilege to access it!"))
+}
+
+pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<GroupRow> {
+    let row: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, config FROM api_proxy_groups WHERE project_id = ? AND name = ?")
+            .bind(project_id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (id, name, config) = row.ok_or_else(|| group_not_found(name))?;
+    Ok(GroupRow { id, name, spec: from_json(&config)? })
+}
+
+/// Member proxies of a group: (id, name), by name.
+pub(crate) async fn member_ids(conn: &mut SqliteConnection, group_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.name FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id
+         WHERE g.group_id = ? ORDER BY a.name",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn create_group(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    spec: GroupSpec,
+    members: &[String],
+) -> Result<ApiProxyGroup> {
+    check_name("apiProxyGroupName", name, 100)?;
+    spec.validate()?;
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let now = clock::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_proxy_groups (public_id, project_id, name, config, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ids::public_id())
+    .bind(p.id)
+    .bind(name)
+    .bind(to_json(&spec)?)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!("API Proxy Group ({name}) already exists in project ({})!", p.name))
+        } else {
+            e.into()
+        }
+    })?;
+    for member in members {
+        let proxy = find_proxy(&mut tx, p.id, member).await.map_err(as_invalid)?;
+        add(&mut tx, id, proxy.id).await?;
+    }
+    audit::record(&mut tx, actor, "CREATE", "API_PROXY_GROUP", name, Some(p.id), "").await?;
+    let group = load(&mut tx, p.id, Some(name)).await?.pop().ok_or_else(|| group_not_found(name))?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// A member named in a request that does not exist is bad input, not a missing resource.
+fn as_invalid(e: Error) -> Error {
+    match e {
+        Error::NotFound(m) => Error::Invalid(m),
+        other => other,
+    }
+}
+
+async fn add(conn: &mut SqliteConnection, group_id: i64, proxy_id: i64) -> Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO group_members (group_id, proxy_id) VALUES (?, ?)")
+        .bind(group_id)
+        .bind(proxy_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str, spec: GroupSpec) -> Result<ApiProxyGroup> {
+    spec.validate()?;
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let g = find_group(&mut tx, p.id, name).await?;
+    sqlx::query("UPDATE api_proxy_groups SET config = ?, updated_at = ? WHERE id = ?")
+        .bind(to_json(&spec)?)
+        .bind(clock::now())
+        .bind(g.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, actor, "UPDATE", "API_PROXY_GROUP", &g.name, Some(p.id), "").await?;
+    let group = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(name))?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+pub async fn delete_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<()> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let g = find_group(&mut tx, p.id, name).await?;
+    sqlx::query("DELETE FROM api_proxy_groups WHERE id = ?").bind(g.id).execute(&mut *tx).await?;
+    audit::record(&mut tx, actor, "DELETE", "API_PROXY_GROUP", &g.name, Some(p.id), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_member(cp: &ControlPlane, actor: &Actor, project: &str, group: &str, proxy: &str) -> Result<ApiProxyGroup> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let g = find_group(&mut tx, p.id, group).await?;
+    let a = find_proxy(&mut tx, p.id, proxy).await?;
+    add(&mut tx, g.id, a.id).await?;
+    audit::record(&mut tx, actor, "ADD_MEMBER", "API_PROXY_GROUP", &g.name, Some(p.id), &a.name).await?;
+    let out = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(group))?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, group: &str, proxy: &str) -> Result<ApiProxyGroup> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let g = find_group(&mut tx, p.id, group).await?;
+    let a = find_proxy(&mut tx, p.id, proxy).await?;
+    let removed = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND proxy_id = ?")
+        .bind(g.id)
+        .bind(a.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(Error::NotFound(format!("API Proxy ({}) is not a member of group ({})!", a.name, g.name)));
+    }
+    audit::record(&mut tx, actor, "REMOVE_MEMBER", "API_PROXY_GROUP", &g.name, Some(p.id), &a.name).await?;
+    let out = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(group))?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub async fn get_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<ApiProxyGroup> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    load(&mut conn, p.id, Some(name)).await?.pop().ok_or_else(|| group_not_found(name))
+}
+
+pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ApiProxyGroup>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    load(&mut conn, p.id, None).await
+}
+
+async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxyGroup>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
+         WHERE project_id = ? AND (?2 IS NULL OR name = ?2) ORDER BY name",
+    )
+    .bind(project_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, public_id, name, config, created_at, updated_at) in rows {
+        let members = member_ids(conn, id).await?.into_iter().map(|(_, n)| n).collect();
+        out.push(ApiProxyGroup { id: public_id, name, spec: from_json(&config)?, members, created_at, updated_at });
+    }
+    Ok(out)
+}

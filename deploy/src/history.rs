@@ -1,0 +1,189 @@
+//! Deploy history: a numbered record per proxy of every deploy, undeploy, rollback and import, with the
+//! configuration it made live; trimmed to the project's retention limit, except records kept on purpose.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::access::{authorize, Need, Permission};
+use crate::deployments::Step;
+use crate::model::{from_json, Snapshot};
+use crate::proxies::find_proxy;
+use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Action {
+    Deploy,
+    Undeploy,
+    Rollback,
+    Import,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Deploy => "DEPLOY",
+            Action::Undeploy => "UNDEPLOY",
+            Action::Rollback => "ROLLBACK",
+            Action::Import => "IMPORT",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "UNDEPLOY" => Action::Undeploy,
+            "ROLLBACK" => Action::Rollback,
+            "IMPORT" => Action::Import,
+            _ => Action::Deploy,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    pub revision: i64,
+    pub action: Action,
+    pub environment_name: String,
+    pub username: String,
+    pub at: String,
+    pub description: String,
+    pub persistent: bool,
+    /// Present when one record is asked for; lists leave it out.
+    pub snapshot: Option<Snapshot>,
+}
+
+/// Writes a history record with the proxy's next revision, then trims old records. The revision counter
+/// lives on the proxy row, so numbers stay unique and are never reused after retention deletes records.
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    step: &Step<'_>,
+    proxy_id: i64,
+    action: Action,
+    snapshot_json: &str,
+) -> Result<i64> {
+    let revision: i64 =
+        sqlx::query_scalar("UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = ? RETURNING last_revision")
+            .bind(proxy_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query(
+        "INSERT INTO deploy_history
+         (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(proxy_id)
+    .bind(revision)
+    .bind(action.as_str())
+    .bind(step.env_name)
+    .bind(&step.actor.user.username)
+    .bind(clock::now())
+    .bind(step.description)
+    .bind(step.options.persistent)
+    .bind(snapshot_json)
+    .execute(&mut *conn)
+    .await?;
+    apply_retention(conn, proxy_id, step.project.history_retention).await?;
+    Ok(revision)
+}
+
+/// Deletes the oldest non-persistent records of a proxy beyond the limit.
+pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, limit: i64) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM deploy_history WHERE id IN (
+           SELECT id FROM deploy_history WHERE proxy_id = ?1 AND persistent = 0
+           ORDER BY revision DESC LIMIT -1 OFFSET ?2)",
+    )
+    .bind(proxy_id)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type HistoryRow = (i64, String, String, String, String, String, bool, String);
+
+fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
+    let (revision, action, environment_name, username, at, description, persistent, snapshot) = row;
+    Ok(HistoryRecord {
+        revision,
+        action: Action::parse(&action),
+        environment_name,
+        username,
+        at,
+        description,
+        persistent,
+        snapshot: if with_snapshot { Some(from_json(&snapshot)?) } else { None },
+    })
+}
+
+const COLUMNS: &str = "revision, action, environment_name, username, at, description, persistent, snapshot";
+
+/// A proxy's history, newest first.
+pub async fn list_history(cp: &ControlPlane, actor: &Actor, project: &str, proxy: &str) -> Result<Vec<HistoryRecord>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let a = find_proxy(&mut conn, p.id, proxy).await?;
+    let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? ORDER BY revision DESC"
+    ))
+    .bind(a.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(|r| from_row(r, false)).collect()
+}
+
+pub(crate) fn revision_not_found(proxy: &str, revision: i64) -> Error {
+    Error::NotFound(format!("Deploy history revision ({revision}) of API Proxy ({proxy}) was not found!"))
+}
+
+/// One record with its snapshot.
+pub async fn get_record(cp: &ControlPlane, actor: &Actor, project: &str, proxy: &str, revision: i64) -> Result<HistoryRecord> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let a = find_proxy(&mut conn, p.id, proxy).await?;
+    let row: Option<HistoryRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"))
+            .bind(a.id)
+            .bind(revision)
+            .fetch_optional(&mut *conn)
+            .await?;
+    from_row(row.ok_or_else(|| revision_not_found(&a.name, revision))?, true)
+}
+
+/// Pins or unpins a record. An unpinned record counts toward the retention limit again at once.
+pub async fn set_persistent(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+    persistent: bool,
+) -> Result<HistoryRecord> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
+    let a = find_proxy(&mut tx, p.id, proxy).await?;
+    let changed = sqlx::query("UPDATE deploy_history SET persistent = ? WHERE proxy_id = ? AND revision = ?")
+        .bind(persistent)
+        .bind(a.id)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(revision_not_found(&a.name, revision));
+    }
+    // Read back before retention runs: an unpinned record may be the one it deletes.
+    let row: HistoryRow =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"))
+            .bind(a.id)
+            .bind(revision)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !persistent {
+        apply_retention(&mut tx, a.id, p.history_retention).await?;
+    }
+    let verb = if persistent { "PIN" } else { "UNPIN" };
+    audit::record(&mut tx, actor, verb, "DEPLOY_HISTORY", &format!("{}#{revision}", a.name), Some(p.id), "").await?;
+    tx.commit().await?;
+    from_row(row, true)
+}

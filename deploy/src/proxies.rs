@@ -1,0 +1,257 @@
+//! API proxies: their configuration, deploy list, and where they are live.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::access::{authorize, Need, Permission, ProjectRef};
+use crate::error::is_unique_violation;
+use crate::model::{from_json, to_json, ProxySpec, Snapshot};
+use crate::names::check_name;
+use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+
+/// An API proxy as the doors show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiProxy {
+    /// Stable opaque id (32 lower-case hex).
+    pub id: String,
+    pub name: String,
+    pub spec: ProxySpec,
+    /// The environments it may be deployed to.
+    pub deploy_list: Vec<String>,
+    pub live: Vec<LiveDeployment>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What is live of a proxy in one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveDeployment {
+    pub environment: String,
+    pub revision: i64,
+    pub deployed_by: String,
+    pub deployed_at: String,
+    /// The current configuration differs from what is live.
+    pub redeploy_required: bool,
+}
+
+/// A proxy row as operations inside this crate use it.
+pub(crate) struct ProxyRow {
+    pub id: i64,
+    pub name: String,
+    /// Read by rollback and export.
+    #[allow(dead_code)]
+    pub spec: ProxySpec,
+}
+
+pub(crate) fn proxy_not_found(name: &str) -> Error {
+    Error::NotFound(format!("API Proxy ({name}) is not found or user does not have privilege to access it!"))
+}
+
+pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ProxyRow> {
+    let row: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, config FROM api_proxies WHERE project_id = ? AND name = ?")
+            .bind(project_id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (id, name, config) = row.ok_or_else(|| proxy_not_found(name))?;
+    Ok(ProxyRow { id, name, spec: from_json(&config)? })
+}
+
+/// Replaces a proxy's deploy list; every name must be an environment assigned to the project.
+pub(crate) async fn set_deploy_list(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    proxy_id: i64,
+    names: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM proxy_deploy_targets WHERE proxy_id = ?").bind(proxy_id).execute(&mut *conn).await?;
+    for name in names {
+        let (env_id, _) = crate::environments::project_environment(conn, project_id, name).await?;
+        sqlx::query("INSERT OR IGNORE INTO proxy_deploy_targets (proxy_id, environment_id) VALUES (?, ?)")
+            .bind(proxy_id)
+            .bind(env_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn create_proxy(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    spec: ProxySpec,
+    deploy_list: &[String],
+) -> Result<ApiProxy> {
+    check_name("apiProxyName", name, 100)?;
+    spec.validate()?;
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let id = insert_proxy(&mut tx, &p, name, &spec).await?;
+    set_deploy_list(&mut tx, p.id, id, deploy_list).await?;
+    audit::record(&mut tx, actor, "CREATE", "API_PROXY", name, Some(p.id), "").await?;
+    let proxy = load_one(&mut tx, p.id, name).await?;
+    tx.commit().await?;
+    Ok(proxy)
+}
+
+pub(crate) async fn insert_proxy(conn: &mut SqliteConnection, p: &ProjectRef, name: &str, spec: &ProxySpec) -> Result<i64> {
+    let now = clock::now();
+    sqlx::query_scalar(
+        "INSERT INTO api_proxies (public_id, project_id, name, config, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(ids::public_id())
+    .bind(p.id)
+    .bind(name)
+    .bind(to_json(spec)?)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(format!("API Proxy ({name}) already exists in project ({})!", p.name))
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Replaces a proxy's configuration and, if given, its deploy list.
+pub async fn update_proxy(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    spec: ProxySpec,
+    deploy_list: Option<&[String]>,
+) -> Result<ApiProxy> {
+    spec.validate()?;
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let row = find_proxy(&mut tx, p.id, name).await?;
+    write_spec(&mut tx, row.id, &spec).await?;
+    if let Some(list) = deploy_list {
+        set_deploy_list(&mut tx, p.id, row.id, list).await?;
+    }
+    audit::record(&mut tx, actor, "UPDATE", "API_PROXY", &row.name, Some(p.id), "").await?;
+    let proxy = load_one(&mut tx, p.id, &row.name).await?;
+    tx.commit().await?;
+    Ok(proxy)
+}
+
+pub(crate) async fn write_spec(conn: &mut SqliteConnection, proxy_id: i64, spec: &ProxySpec) -> Result<()> {
+    sqlx::query("UPDATE api_proxies SET config = ?, updated_at = ? WHERE id = ?")
+        .bind(to_json(spec)?)
+        .bind(clock::now())
+        .bind(proxy_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a proxy that is live nowhere (undeploy it first, as Apigee and Kong ask).
+pub async fn delete_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<()> {
+    let mut tx = cp.begin_write().await?;
+    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
+    let row = find_proxy(&mut tx, p.id, name).await?;
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments WHERE proxy_id = ?")
+        .bind(row.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if live > 0 {
+        return Err(Error::Invalid(format!(
+            "API Proxy ({}) is deployed to {live} environment(s); undeploy it first!",
+            row.name
+        )));
+    }
+    sqlx::query("DELETE FROM api_proxies WHERE id = ?").bind(row.id).execute(&mut *tx).await?;
+    audit::record(&mut tx, actor, "DELETE", "API_PROXY", &row.name, Some(p.id), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<ApiProxy> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    load_one(&mut conn, p.id, name).await
+}
+
+pub async fn list_proxies(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ApiProxy>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    load(&mut conn, p.id, None).await
+}
+
+async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxy> {
+    load(conn, project_id, Some(name)).await?.pop().ok_or_else(|| proxy_not_found(name))
+}
+
+/// Loads proxies with their deploy lists and live deployments in three queries, however many there are.
+async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
+         WHERE project_id = ? AND (?2 IS NULL OR name = ?2) ORDER BY name",
+    )
+    .bind(project_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let targets: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.proxy_id, e.name FROM proxy_deploy_targets t JOIN environments e ON e.id = t.environment_id
+         JOIN api_proxies a ON a.id = t.proxy_id WHERE a.project_id = ? ORDER BY e.name",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let live: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
+         JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
+         WHERE a.project_id = ? ORDER BY e.name",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut deploy_lists: HashMap<i64, Vec<String>> = HashMap::new();
+    for (proxy_id, env) in targets {
+        deploy_lists.entry(proxy_id).or_default().push(env);
+    }
+    let mut lives: HashMap<i64, Vec<(String, i64, String, String, String)>> = HashMap::new();
+    for (proxy_id, env, revision, by, at, snapshot) in live {
+        lives.entry(proxy_id).or_default().push((env, revision, by, at, snapshot));
+    }
+    rows.into_iter()
+        .map(|(id, public_id, name, config, created_at, updated_at)| {
+            let spec: ProxySpec = from_json(&config)?;
+            let live = lives
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(environment, revision, deployed_by, deployed_at, snapshot)| {
+                    let snapshot: Snapshot = from_json(&snapshot)?;
+                    Ok(LiveDeployment {
+                        environment,
+                        revision,
+                        deployed_by,
+                        deployed_at,
+                        redeploy_required: snapshot.proxy != spec || snapshot.name != name,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(ApiProxy {
+                id: public_id,
+                deploy_list: deploy_lists.remove(&id).unwrap_or_default(),
+                name,
+                spec,
+                live,
+                created_at,
+                updated_at,
+            })
+        })
+        .collect()
+}
