@@ -109,6 +109,7 @@ pub async fn may(cp: &ControlPlane, actor: &Actor, project: &str, need: Need) ->
 
 /// A project member and what they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Member {
     pub username: String,
     pub project_admin: bool,

@@ -7,6 +7,7 @@ use crate::{clock, Actor, ControlPlane, Result};
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,

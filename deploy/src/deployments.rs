@@ -18,12 +18,16 @@ const MAX_DESCRIPTION: usize = 1000;
 
 /// The optional body of a deploy or undeploy request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeployOptions {
+    #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
     pub persistent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeploymentResult {
     pub success: bool,
     pub message: String,
@@ -31,6 +35,7 @@ pub struct DeploymentResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnvironmentResult {
     pub environment_name: String,
     pub success: bool,
@@ -302,6 +307,7 @@ async fn undeploy_one(conn: &mut SqliteConnection, step: &Step<'_>, proxy_id: i6
 
 /// A live deployment as an environment lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LiveProxy {
     pub proxy: String,
     pub revision: i64,

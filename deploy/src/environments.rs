@@ -36,10 +36,12 @@ impl EnvironmentType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Environment {
     /// Stable opaque id (32 lower-case hex).
     pub id: String,
     pub name: String,
+    #[serde(rename = "type")]
     pub env_type: EnvironmentType,
     pub description: String,
     pub access_url: String,
@@ -47,8 +49,10 @@ pub struct Environment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NewEnvironment {
     pub name: String,
+    #[serde(rename = "type")]
     pub env_type: EnvironmentType,
     pub description: String,
     pub access_url: String,
@@ -169,7 +173,9 @@ pub(crate) async fn project_environment(
 /// An environment as a project sees it: whether anything of the project is live there, and whether what is
 /// live lags behind the current configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProjectEnvironment {
+    #[serde(flatten)]
     pub environment: Environment,
     pub deployed: bool,
     pub redeploy_required: bool,

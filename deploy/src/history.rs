@@ -40,6 +40,7 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HistoryRecord {
     pub revision: i64,
     pub action: Action,
@@ -49,6 +50,7 @@ pub struct HistoryRecord {
     pub description: String,
     pub persistent: bool,
     /// Present when one record is asked for; lists leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Snapshot>,
 }
 

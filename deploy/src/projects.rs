@@ -9,6 +9,7 @@ use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Project {
     /// Stable opaque id (32 lower-case hex).
     pub id: String,

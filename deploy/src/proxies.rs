@@ -27,6 +27,7 @@ pub struct ApiProxy {
 
 /// What is live of a proxy in one environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LiveDeployment {
     pub environment: String,
     pub revision: i64,

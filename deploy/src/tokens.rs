@@ -32,6 +32,7 @@ impl std::fmt::Debug for TokenSecret {
 
 /// What is known about a token, without the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,

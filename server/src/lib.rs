@@ -1,6 +1,7 @@
 //! The `portico` server: the admin console (server-rendered Leptos pages, their WASM and assets), and the
 //! doors that later work adds beside it. Every handler adapts a `deploy` function; none holds domain rules.
 
+pub mod apiops;
 pub mod console;
 mod page_guard;
 mod request_log;
@@ -13,6 +14,7 @@ pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
 /// The whole HTTP application on one control plane.
 pub async fn app(cp: ControlPlane, site_root: &str) -> Result<Router, deploy::Error> {
+    let api = apiops::router(cp.clone());
     let console = console::router(cp, site_root).await?;
-    Ok(console.layer(axum::middleware::from_fn(request_log::log_request)))
+    Ok(api.merge(console).layer(axum::middleware::from_fn(request_log::log_request)))
 }

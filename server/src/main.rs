@@ -52,6 +52,16 @@ enum Admin {
         #[arg(long)]
         system_admin: bool,
     },
+    /// Issue a personal API access token; prints the token (once) and nothing else on standard output.
+    CreateToken {
+        username: String,
+        /// A label to tell the token apart, e.g. the pipeline that uses it.
+        #[arg(long)]
+        name: String,
+        /// Days until the token expires; without it, it does not expire.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -92,6 +102,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             cp.close().await;
             Ok(())
         }
+        Command::Admin(Admin::CreateToken { username, name, expires_in_days }) => {
+            let system = Actor::system(Channel::Cli);
+            let (token, info) = deploy::tokens::create_token(&cp, &system, &username, &name, expires_in_days)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{}", token.expose());
+            eprintln!(
+                "Token {:?} for {username} created{}; it is shown only this once.",
+                info.name,
+                info.expires_at.map(|at| format!(", expires {at}")).unwrap_or_default()
+            );
+            cp.close().await;
+            Ok(())
+        }
     }
 }
 
@@ -116,6 +140,8 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     println!("  REST API: http://{addr}/apiops/");
     if let Some(login) = demo {
         println!("  Demo login: {} / {}", login.username, login.password);
+        println!("  Demo API token (30 days): {}", login.token.expose());
+        println!("    e.g. curl -X POST \"http://{addr}/apiops/projects/MyProject/apiProxyGroups/PaymentAPIGroup/environments/production/\" -H \"Authorization: Bearer {}\"", login.token.expose());
     }
     tracing::info!(%addr, "listening");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

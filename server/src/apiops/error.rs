@@ -1,0 +1,54 @@
+//! The REST API's error answers, in the documented shapes: `{"error": ..., "error_description": ...}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+/// One variant per kind of answer, each with its status.
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized,
+    Forbidden(String),
+    NotFound(String),
+    Internal,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = match &self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str()),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized_client", "Invalid token"),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "access_denied", m.as_str()),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.as_str()),
+            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Internal server error"),
+        };
+        (status, Json(Body { error, error_description: description })).into_response()
+    }
+}
+
+impl From<deploy::Error> for ApiError {
+    fn from(e: deploy::Error) -> Self {
+        use deploy::Error as E;
+        match e {
+            E::Invalid(m) | E::Conflict(m) => ApiError::BadRequest(m),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::BadCredentials => ApiError::Unauthorized,
+            E::Internal(detail) => {
+                // The detail goes to the log only; the caller learns nothing of the inside.
+                tracing::error!(%detail, "APIOps request failed");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,87 @@
+//! The APIOps REST API under `/apiops/`: what CI pipelines call with personal access tokens. Every handler
+//! adapts one `deploy` function; the paths are the documented ones, trailing slash included (the same path
+//! without it is accepted too).
+
+mod auth;
+mod body;
+mod deploys;
+mod environments;
+mod error;
+mod groups;
+mod projects;
+mod proxies;
+mod reply;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put, MethodRouter};
+use axum::Router;
+use deploy::ControlPlane;
+
+pub use error::ApiError;
+
+/// The largest JSON body the API reads.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub cp: ControlPlane,
+}
+
+/// Registers a documented path and its twin without the trailing slash.
+fn both(router: Router<ApiState>, path: &str, methods: MethodRouter<ApiState>) -> Router<ApiState> {
+    let bare = path.trim_end_matches('/');
+    router.route(path, methods.clone()).route(bare, methods)
+}
+
+pub fn router(cp: ControlPlane) -> Router {
+    let p = "/apiops/projects/{projectName}";
+    let proxy = format!("{p}/apiProxies/{{apiProxyName}}");
+    let group = format!("{p}/apiProxyGroups/{{apiProxyGroupName}}");
+    let mut r = Router::new();
+    r = both(r, "/apiops/projects/", get(projects::list_projects).post(projects::create_project));
+    r = both(r, &format!("{p}/"), get(projects::get_project));
+    r = both(r, &format!("{p}/members/"), get(projects::list_members));
+    r = both(
+        r,
+        &format!("{p}/members/{{username}}/"),
+        get(projects::get_member).put(projects::put_member).delete(projects::delete_member),
+    );
+    r = both(r, &format!("{p}/settings/"), get(projects::get_settings).put(projects::put_settings));
+    r = both(r, &format!("{p}/audit/"), get(projects::audit_log));
+    r = both(r, &format!("{p}/environments/{{environmentName}}/"), put(projects::assign_environment));
+    r = both(r, "/apiops/environments/", get(environments::list_environments).post(environments::create_environment));
+    r = both(r, "/apiops/environments/{projectName}/", get(environments::project_environments));
+    r = both(r, &format!("{p}/apiProxies/"), get(proxies::list_proxies).post(proxies::create_proxy));
+    r = both(r, &format!("{proxy}/"), get(proxies::get_proxy).put(proxies::update_proxy).delete(proxies::delete_proxy));
+    r = both(
+        r,
+        &format!("{proxy}/environments/{{environmentName}}/"),
+        post(deploys::deploy_proxy).delete(deploys::undeploy_proxy),
+    );
+    r = both(r, &format!("{proxy}/deploy-histories/"), get(proxies::list_history));
+    r = both(
+        r,
+        &format!("{proxy}/deploy-histories/{{revision}}/"),
+        get(proxies::get_history_record).put(proxies::put_history_record),
+    );
+    r = both(r, &format!("{p}/apiProxyGroups/"), get(groups::list_groups).post(groups::create_group));
+    r = both(r, &format!("{group}/"), get(groups::get_group).put(groups::update_group).delete(groups::delete_group));
+    r = both(
+        r,
+        &format!("{group}/apiProxies/{{apiProxyName}}/"),
+        post(groups::add_member).delete(groups::remove_member),
+    );
+    r = both(
+        r,
+        &format!("{group}/environments/{{environmentName}}/"),
+        post(deploys::deploy_group).delete(deploys::undeploy_group),
+    );
+    r.route("/apiops", get(not_found))
+        .route("/apiops/{*rest}", axum::routing::any(not_found))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(ApiState { cp })
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("No such APIOps endpoint.".into())
+}

@@ -1,0 +1,92 @@
+#![allow(dead_code)]
+//! A fresh Portico (router and database) per test, called with `oneshot`.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use deploy::users::{self, Password};
+use deploy::{Actor, Channel, ControlPlane};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct Portico {
+    pub app: axum::Router,
+    pub cp: ControlPlane,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Portico {
+    /// A fresh database with the demo data set loaded; returns the demo admin's token too.
+    pub async fn demo() -> (Self, String) {
+        let portico = Self::empty().await;
+        let login = deploy::demo::load(&portico.cp).await.unwrap();
+        let token = login.token.expose().to_owned();
+        (portico, token)
+    }
+
+    pub async fn empty() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+        let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+        Self { app, cp, _dir: dir }
+    }
+
+    pub async fn user_with_token(&self, name: &str, system_admin: bool) -> String {
+        let system = Actor::system(Channel::Cli);
+        users::create_user(&self.cp, &system, name, &Password::new("correct horse battery"), system_admin)
+            .await
+            .unwrap();
+        let (token, _) = deploy::tokens::create_token(&self.cp, &system, name, "test", None).await.unwrap();
+        token.expose().to_owned()
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&str>) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request.body(Body::from(body.unwrap_or_default().to_owned())).unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, json, text }
+    }
+
+    /// Everything a refused request must leave alone: the row count of every table, and every stored
+    /// configuration. Each change also writes an audit line, so an unchanged audit count means no change.
+    pub async fn fingerprint(&self) -> String {
+        let tables = [
+            "users", "projects", "project_members", "audit_log", "api_tokens", "environments",
+            "project_environments", "api_proxies", "proxy_deploy_targets", "api_proxy_groups", "group_members",
+            "deployments", "deploy_history",
+        ];
+        let mut out = String::new();
+        for t in tables {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(self.cp.pool()).await.unwrap();
+            out.push_str(&format!("{t}={n};"));
+        }
+        for q in [
+            "SELECT group_concat(config, '|') FROM api_proxies",
+            "SELECT group_concat(config, '|') FROM api_proxy_groups",
+            "SELECT group_concat(history_retention) FROM projects",
+            "SELECT group_concat(permissions || project_admin) FROM project_members",
+            "SELECT group_concat(persistent) FROM deploy_history",
+        ] {
+            let v: Option<String> = sqlx::query_scalar(q).fetch_one(self.cp.pool()).await.unwrap();
+            out.push_str(&v.unwrap_or_default());
+            out.push(';');
+        }
+        out
+    }
+}
