@@ -2,6 +2,7 @@
 # `make bench`: the figures the issues ask for, measured on this machine in one run.
 #   - release WASM bundle size (raw and gzip)
 #   - cold build (empty target folder) and warm build (one source file touched) of the whole site
+#   - deploy latency and throughput through the REST API, and the SQLite commit-rate ceiling
 # BENCH_COLD=0 skips the cold build (it takes several minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +30,5 @@ gz=$(gzip -9 -c "$wasm" | wc -c)
 awk -v raw="$raw" -v gz="$gz" -v cold="$cold" -v warm="$warm" 'BEGIN {
   printf "bench: wasm raw %d bytes (%.1f KiB), gzip %d bytes (%.1f KiB); build cold %s s, warm %s s\n",
     raw, raw / 1024, gz, gz / 1024, cold, warm }'
+
+cargo bench -p server --bench apiops 2>/dev/null | grep '^bench:'

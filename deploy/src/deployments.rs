@@ -6,8 +6,8 @@ use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::environments::project_environment;
-use crate::groups::{find_group, member_ids, GroupRow};
-use crate::history::{record, Action};
+use crate::groups::{find_group, GroupRow};
+use crate::history::Action;
 use crate::model::{from_json, to_json, GroupSnapshot, ProxySpec, Snapshot};
 use crate::proxies::find_proxy;
 use crate::{audit, clock, Actor, ControlPlane, Error, Result};
@@ -130,14 +130,22 @@ async fn move_group(
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
     let g = find_group(&mut tx, p.id, group).await.map_err(invalid)?;
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
-    let members = member_ids(&mut tx, g.id).await?;
+    let members: Vec<Candidate> = sqlx::query_as(
+        "SELECT a.id, a.name, a.config,
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = ?2)
+         FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id WHERE g.group_id = ?1 ORDER BY a.name",
+    )
+    .bind(g.id)
+    .bind(env_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let step = Step { actor, project: &p, env_id, env_name: &env.name, description: &description, options };
     let mut done = 0;
     let mut failures = Vec::new();
-    for (proxy_id, _) in &members {
-        let step = Step { actor, project: &p, env_id, env_name: &env.name, description: &description, options };
+    for member in &members {
         let outcome = match direction {
-            Direction::Deploy => deploy_one(&mut tx, &step, *proxy_id, Some(&g)).await,
-            Direction::Undeploy => undeploy_one(&mut tx, &step, *proxy_id).await,
+            Direction::Deploy => deploy_one(&mut tx, &step, member, Some(&g)).await,
+            Direction::Undeploy => undeploy_one(&mut tx, &step, member.0, &member.1).await,
         };
         match outcome {
             Ok(_) => done += 1,
@@ -155,6 +163,41 @@ async fn move_group(
     Ok(summarise(direction, &env.name, done, members.len(), failures))
 }
 
+/// A proxy about to be deployed: id, name, configuration, and whether the environment is in its deploy list.
+type Candidate = (i64, String, String, bool);
+
+/// Finds the proxy and the environment, and whether one may go to the other, in one query: this is the hot
+/// path of every deploy. When either is missing, the single lookups word the error.
+async fn find_candidate(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    proxy: &str,
+    environment: &str,
+) -> Result<(Candidate, i64, String)> {
+    let row: Option<(i64, String, String, bool, i64, String)> = sqlx::query_as(
+        "SELECT a.id, a.name, a.config,
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = e.id),
+                e.id, e.name
+         FROM api_proxies a
+         JOIN project_environments pe ON pe.project_id = a.project_id
+         JOIN environments e ON e.id = pe.environment_id
+         WHERE a.project_id = ?1 AND a.name = ?2 AND e.name = ?3",
+    )
+    .bind(project_id)
+    .bind(proxy)
+    .bind(environment)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some((id, name, config, allowed, env_id, env_name)) => Ok(((id, name, config, allowed), env_id, env_name)),
+        None => {
+            find_proxy(conn, project_id, proxy).await.map_err(invalid)?;
+            project_environment(conn, project_id, environment).await?;
+            Err(Error::internal("proxy and environment exist but were not found together"))
+        }
+    }
+}
+
 async fn move_proxy(
     cp: &ControlPlane,
     actor: &Actor,
@@ -167,17 +210,16 @@ async fn move_proxy(
     let description = description(options, direction)?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
-    let a = find_proxy(&mut tx, p.id, proxy).await.map_err(invalid)?;
-    let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
-    let step = Step { actor, project: &p, env_id, env_name: &env.name, description: &description, options };
+    let (candidate, env_id, env_name) = find_candidate(&mut tx, p.id, proxy, environment).await?;
+    let step = Step { actor, project: &p, env_id, env_name: &env_name, description: &description, options };
     let outcome = match direction {
-        Direction::Deploy => deploy_one(&mut tx, &step, a.id, None).await,
-        Direction::Undeploy => undeploy_one(&mut tx, &step, a.id).await,
+        Direction::Deploy => deploy_one(&mut tx, &step, &candidate, None).await,
+        Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.0, &candidate.1).await,
     };
     let failures = match outcome {
         Ok(_) => {
             let verb = if direction == Direction::Deploy { "DEPLOY" } else { "UNDEPLOY" };
-            audit::record(&mut tx, actor, verb, "API_PROXY", &a.name, Some(p.id), &env.name).await?;
+            audit::record(&mut tx, actor, verb, "API_PROXY", &candidate.1, Some(p.id), &env_name).await?;
             tx.commit().await?;
             vec![]
         }
@@ -185,7 +227,7 @@ async fn move_proxy(
         Err(e) => return Err(e),
     };
     let done = usize::from(failures.is_empty());
-    Ok(summarise(direction, &env.name, done, 1, failures))
+    Ok(summarise(direction, &env_name, done, 1, failures))
 }
 
 fn summarise(direction: Direction, environment: &str, done: usize, of: usize, failures: Vec<String>) -> DeploymentResult {
@@ -225,35 +267,106 @@ pub(crate) struct Step<'a> {
 
 /// Makes a proxy's current configuration live in an environment and records it. Fails with `Invalid` (and
 /// writes nothing) when the environment is not in the proxy's deploy list.
-pub(crate) async fn deploy_one(
+async fn deploy_one(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
-    proxy_id: i64,
+    (proxy_id, name, config, allowed): &Candidate,
     group: Option<&GroupRow>,
 ) -> Result<i64> {
-    let (name, config): (String, String) = sqlx::query_as("SELECT name, config FROM api_proxies WHERE id = ?")
-        .bind(proxy_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let allowed: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = ? AND environment_id = ?")
-            .bind(proxy_id)
-            .bind(step.env_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if allowed.is_none() {
+    if !allowed {
         return Err(Error::Invalid(format!(
             "Environment ({}) is not in the deploy list of API Proxy ({name})!",
             step.env_name
         )));
     }
-    let proxy: ProxySpec = from_json(&config)?;
+    let proxy: ProxySpec = from_json(config)?;
     let snapshot = Snapshot {
         name: name.clone(),
         proxy,
         group: group.map(|g| GroupSnapshot { name: g.name.clone(), settings: g.spec.clone() }),
     };
-    make_live(conn, step, proxy_id, &snapshot, Action::Deploy).await
+    make_live(conn, step, *proxy_id, &snapshot, Action::Deploy).await
+}
+
+/// The parameters of one write step, named once. Every statement below starts with it, so each statement
+/// uses all ten numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement that
+/// skips one.
+macro_rules! step_values {
+    () => {
+        "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id)
+         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)) "
+    };
+}
+
+/// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
+/// is dominated by round trips, not by SQLite's own work.
+const MAKE_LIVE: &str = concat!(
+    step_values!(),
+    "UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = (SELECT proxy_id FROM v)
+     RETURNING last_revision;",
+    step_values!(),
+    "INSERT INTO deploy_history
+        (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
+     SELECT v.proxy_id, a.last_revision, v.action, v.env_name, v.username, v.at, v.description, v.persistent,
+        v.snapshot
+     FROM v JOIN api_proxies a ON a.id = v.proxy_id;",
+    step_values!(),
+    "DELETE FROM deploy_history WHERE id IN (
+        SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
+        ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));",
+    step_values!(),
+    "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
+     SELECT v.proxy_id, v.env_id, a.last_revision, v.snapshot, v.username, v.at
+     FROM v JOIN api_proxies a ON a.id = v.proxy_id WHERE true
+     ON CONFLICT (proxy_id, environment_id) DO UPDATE SET revision = excluded.revision,
+        snapshot = excluded.snapshot, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at;"
+);
+
+/// The same for an undeploy: the record keeps the snapshot that was live. Returns no revision when nothing
+/// was live there (and then writes nothing).
+const TAKE_OFFLINE: &str = concat!(
+    step_values!(),
+    "UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = (SELECT proxy_id FROM v)
+        AND EXISTS (SELECT 1 FROM deployments d, v WHERE d.proxy_id = v.proxy_id AND d.environment_id = v.env_id)
+     RETURNING last_revision;",
+    step_values!(),
+    "INSERT INTO deploy_history
+        (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
+     SELECT v.proxy_id, a.last_revision, v.action, v.env_name, v.username, v.at, v.description, v.persistent,
+        d.snapshot
+     FROM v JOIN api_proxies a ON a.id = v.proxy_id
+     JOIN deployments d ON d.proxy_id = v.proxy_id AND d.environment_id = v.env_id;",
+    step_values!(),
+    "DELETE FROM deploy_history WHERE id IN (
+        SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
+        ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));",
+    step_values!(),
+    "DELETE FROM deployments WHERE proxy_id = (SELECT proxy_id FROM v) AND environment_id = (SELECT env_id FROM v);"
+);
+
+async fn write_step(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    step: &Step<'_>,
+    proxy_id: i64,
+    action: Action,
+    snapshot_json: &str,
+) -> Result<Option<i64>> {
+    // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
+    let rows: Vec<(i64,)> = sqlx::query_as(sql)
+        .bind(proxy_id)
+        .bind(action.as_str())
+        .bind(step.env_name)
+        .bind(&step.actor.user.username)
+        .bind(clock::now())
+        .bind(step.description)
+        .bind(step.options.persistent)
+        .bind(snapshot_json)
+        .bind(step.project.history_retention)
+        .bind(step.env_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.first().map(|(revision,)| *revision))
 }
 
 /// Writes a snapshot as live and records it in the history; the revision it got.
@@ -265,44 +378,15 @@ pub(crate) async fn make_live(
     action: Action,
 ) -> Result<i64> {
     let json = to_json(snapshot)?;
-    let revision = record(conn, step, proxy_id, action, &json).await?;
-    sqlx::query(
-        "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (proxy_id, environment_id) DO UPDATE SET revision = excluded.revision,
-         snapshot = excluded.snapshot, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at",
-    )
-    .bind(proxy_id)
-    .bind(step.env_id)
-    .bind(revision)
-    .bind(&json)
-    .bind(&step.actor.user.username)
-    .bind(clock::now())
-    .execute(&mut *conn)
-    .await?;
-    Ok(revision)
+    write_step(conn, MAKE_LIVE, step, proxy_id, action, &json)
+        .await?
+        .ok_or_else(|| Error::internal("deploy wrote no revision"))
 }
 
-async fn undeploy_one(conn: &mut SqliteConnection, step: &Step<'_>, proxy_id: i64) -> Result<i64> {
-    let live: Option<(String, String)> = sqlx::query_as(
-        "SELECT a.name, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE d.proxy_id = ? AND d.environment_id = ?",
-    )
-    .bind(proxy_id)
-    .bind(step.env_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((_, snapshot)) = live else {
-        let name: String =
-            sqlx::query_scalar("SELECT name FROM api_proxies WHERE id = ?").bind(proxy_id).fetch_one(&mut *conn).await?;
-        return Err(Error::Invalid(format!("API Proxy ({name}) is not deployed to environment ({})!", step.env_name)));
-    };
-    sqlx::query("DELETE FROM deployments WHERE proxy_id = ? AND environment_id = ?")
-        .bind(proxy_id)
-        .bind(step.env_id)
-        .execute(&mut *conn)
-        .await?;
-    record(conn, step, proxy_id, Action::Undeploy, &snapshot).await
+async fn undeploy_one(conn: &mut SqliteConnection, step: &Step<'_>, proxy_id: i64, name: &str) -> Result<i64> {
+    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "").await?.ok_or_else(|| {
+        Error::Invalid(format!("API Proxy ({name}) is not deployed to environment ({})!", step.env_name))
+    })
 }
 
 /// A live deployment as an environment lists it.

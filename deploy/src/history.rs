@@ -5,10 +5,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::deployments::Step;
 use crate::model::{from_json, Snapshot};
 use crate::proxies::find_proxy;
-use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+use crate::{audit, Actor, ControlPlane, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -52,40 +51,6 @@ pub struct HistoryRecord {
     /// Present when one record is asked for; lists leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Snapshot>,
-}
-
-/// Writes a history record with the proxy's next revision, then trims old records. The revision counter
-/// lives on the proxy row, so numbers stay unique and are never reused after retention deletes records.
-pub(crate) async fn record(
-    conn: &mut SqliteConnection,
-    step: &Step<'_>,
-    proxy_id: i64,
-    action: Action,
-    snapshot_json: &str,
-) -> Result<i64> {
-    let revision: i64 =
-        sqlx::query_scalar("UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = ? RETURNING last_revision")
-            .bind(proxy_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    sqlx::query(
-        "INSERT INTO deploy_history
-         (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(proxy_id)
-    .bind(revision)
-    .bind(action.as_str())
-    .bind(step.env_name)
-    .bind(&step.actor.user.username)
-    .bind(clock::now())
-    .bind(step.description)
-    .bind(step.options.persistent)
-    .bind(snapshot_json)
-    .execute(&mut *conn)
-    .await?;
-    apply_retention(conn, proxy_id, step.project.history_retention).await?;
-    Ok(revision)
 }
 
 /// Deletes the oldest non-persistent records of a proxy beyond the limit.

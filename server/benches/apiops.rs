@@ -1,0 +1,147 @@
+//! `make bench`: deploy latency and throughput through the REST API on loopback, beside the raw SQLite commit
+//! rate of this machine measured in the same run (the ceiling the sustained figure is compared with).
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use deploy::environments::{EnvironmentType, NewEnvironment};
+use deploy::model::{GroupSpec, ProxySpec};
+use deploy::users::Password;
+use deploy::{environments, groups, projects, proxies, users, Actor, Channel, ControlPlane};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection};
+
+const GROUP_SIZE: usize = 50;
+const CLIENTS: usize = 32;
+const SUSTAINED: Duration = Duration::from_secs(10);
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> Vec<Duration> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        let r = client.post(url).bearer_auth(token).send().await.expect("request");
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        let body = r.text().await.expect("body");
+        assert!(body.contains(r#""success":true,"message":"Deployment completed successfully""#) || body.contains("\"success\":true"), "{body}");
+        out.push(started.elapsed());
+    }
+    out.sort();
+    out
+}
+
+/// Commits per second of the smallest write transaction, with Portico's own settings (WAL, synchronous
+/// NORMAL, BEGIN IMMEDIATE), on one connection for three seconds.
+async fn commit_ceiling(folder: &std::path::Path) -> f64 {
+    let url = format!("sqlite://{}/ceiling.db", folder.display());
+    let mut conn = SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)").execute(&mut conn).await.unwrap();
+    let started = Instant::now();
+    let mut commits = 0u64;
+    while started.elapsed() < Duration::from_secs(3) {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        sqlx::query("INSERT INTO t (v) VALUES ('x')").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        commits += 1;
+    }
+    commits as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+    let system = Actor::system(Channel::Cli);
+    users::create_user(&cp, &system, "bench", &Password::new("bench password"), true).await.unwrap();
+    let (token, _) = deploy::tokens::create_token(&cp, &system, "bench", "bench", None).await.unwrap();
+    let token = token.expose().to_owned();
+    projects::create_project(&cp, &system, "P", "").await.unwrap();
+    let env = NewEnvironment { name: "production".into(), env_type: EnvironmentType::Production, description: String::new(), access_url: String::new() };
+    environments::create_environment(&cp, &system, env).await.unwrap();
+    environments::assign_environment(&cp, &system, "P", "production").await.unwrap();
+    let targets = ["production".to_owned()];
+    let mut members = Vec::new();
+    for i in 0..GROUP_SIZE.max(CLIENTS) {
+        let spec = ProxySpec { relative_path: format!("/api{i}"), ..Default::default() };
+        proxies::create_proxy(&cp, &system, "P", &format!("api{i}"), spec, &targets).await.unwrap();
+        if i < GROUP_SIZE {
+            members.push(format!("api{i}"));
+        }
+    }
+    groups::create_group(&cp, &system, "P", "G", GroupSpec::default(), &members).await.unwrap();
+
+    let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let base = format!("http://{addr}/apiops/projects/P");
+
+    let single_url = format!("{base}/apiProxies/api0/environments/production/");
+    timed(&client, &single_url, &token, 100).await; // warm-up
+    let single = timed(&client, &single_url, &token, 1000).await;
+    let group_url = format!("{base}/apiProxyGroups/G/environments/production/");
+    timed(&client, &group_url, &token, 10).await;
+    let group = timed(&client, &group_url, &token, 200).await;
+
+    let ok = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..CLIENTS {
+        let (client, token, ok, errors) = (client.clone(), token.clone(), ok.clone(), errors.clone());
+        let url = format!("{base}/apiProxies/api{i}/environments/production/");
+        tasks.push(tokio::spawn(async move {
+            while started.elapsed() < SUSTAINED {
+                match client.post(&url).bearer_auth(&token).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let sustained = ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let ceiling = commit_ceiling(dir.path()).await;
+
+    println!(
+        "bench: single-proxy deploy over HTTP p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 2 ms)",
+        percentile(&single, 0.5),
+        percentile(&single, 0.99),
+        single.len()
+    );
+    println!(
+        "bench: group deploy ({GROUP_SIZE} members) p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 25 ms)",
+        percentile(&group, 0.5),
+        percentile(&group, 0.99),
+        group.len()
+    );
+    println!(
+        "bench: sustained deploys from {CLIENTS} clients for {}s: {:.0}/s, {} errors; SQLite commit ceiling {:.0}/s; ratio {:.0}% (target >= 40%, 0 errors)",
+        SUSTAINED.as_secs(),
+        sustained,
+        errors.load(Ordering::Relaxed),
+        ceiling,
+        100.0 * sustained / ceiling
+    );
+}
