@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, Redirect, A};
 
-use crate::login::{current_user, Viewer, Logout};
+use crate::login::{current_user, Logout, Viewer};
 use crate::ConsoleError;
 
 /// The signed-in user, shared with every page inside the console.

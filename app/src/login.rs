@@ -31,7 +31,8 @@ pub async fn current_user() -> Result<Option<Viewer>, ConsoleError> {
 pub async fn login(username: String, password: String) -> Result<(), ConsoleError> {
     use crate::session::{control_plane, session, USER_ID};
     let cp = control_plane()?;
-    let user = deploy::users::authenticate(&cp, username.trim(), &deploy::users::Password::new(password)).await;
+    let user =
+        deploy::users::authenticate(&cp, username.trim(), &deploy::users::Password::new(password)).await;
     let user = match user {
         Ok(user) => user,
         Err(e) => {
@@ -42,7 +43,10 @@ pub async fn login(username: String, password: String) -> Result<(), ConsoleErro
     let session = session().await?;
     // A new session id at sign-in, so an id planted before sign-in is worthless after it.
     session.cycle_id().await.map_err(|_| ConsoleError::Internal)?;
-    session.insert(USER_ID, user.id).await.map_err(|_| ConsoleError::Internal)?;
+    session
+        .insert(USER_ID, user.id)
+        .await
+        .map_err(|_| ConsoleError::Internal)?;
     tracing::info!(username = %user.username, "console sign-in");
     leptos_axum::redirect("/projects");
     Ok(())

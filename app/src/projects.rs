@@ -19,7 +19,12 @@ pub struct ProjectSummary {
 #[cfg(feature = "ssr")]
 impl From<deploy::projects::Project> for ProjectSummary {
     fn from(p: deploy::projects::Project) -> Self {
-        Self { id: p.id, name: p.name, description: p.description, created_at: p.created_at }
+        Self {
+            id: p.id,
+            name: p.name,
+            description: p.description,
+            created_at: p.created_at,
+        }
     }
 }
 
@@ -33,7 +38,9 @@ pub async fn list_projects() -> Result<Vec<ProjectSummary>, ConsoleError> {
 #[server(endpoint = "create_project")]
 pub async fn create_project(name: String, description: String) -> Result<ProjectSummary, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(deploy::projects::create_project(&cp, &actor, &name, &description).await?.into())
+    Ok(deploy::projects::create_project(&cp, &actor, &name, &description)
+        .await?
+        .into())
 }
 
 #[component]
@@ -73,8 +80,10 @@ fn NewProjectForm(action: ServerAction<CreateProject>) -> impl IntoView {
     });
     let outcome = move || {
         action.value().get().map(|result| match result {
-            Ok(p) => view! { <p class="notice" role="status">"Project " <strong>{p.name}</strong> " created."</p> }
-                .into_any(),
+            Ok(p) => {
+                view! { <p class="notice" role="status">"Project " <strong>{p.name}</strong> " created."</p> }
+                    .into_any()
+            }
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };

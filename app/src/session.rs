@@ -27,7 +27,11 @@ pub async fn session() -> Result<Session, ConsoleError> {
 /// The signed-in user, if any. A session whose user was deleted counts as signed out.
 pub async fn signed_in_user() -> Result<Option<User>, ConsoleError> {
     let session = session().await?;
-    let Some(id) = session.get::<i64>(USER_ID).await.map_err(|_| ConsoleError::Internal)? else {
+    let Some(id) = session
+        .get::<i64>(USER_ID)
+        .await
+        .map_err(|_| ConsoleError::Internal)?
+    else {
         return Ok(None);
     };
     Ok(users::find_user(&control_plane()?, id).await?)

@@ -8,6 +8,7 @@ use crate::{audit, Actor, ControlPlane, Error, Result};
 
 /// A permission on the API_MANAGEMENT module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Permission {
     View,
@@ -17,8 +18,12 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 4] =
-        [Permission::View, Permission::Manage, Permission::DeployUndeploy, Permission::ExportImport];
+    pub const ALL: [Permission; 4] = [
+        Permission::View,
+        Permission::Manage,
+        Permission::DeployUndeploy,
+        Permission::ExportImport,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,7 +55,9 @@ pub(crate) struct ProjectRef {
 }
 
 pub(crate) fn project_not_found(name: &str) -> Error {
-    Error::NotFound(format!("Project({name}) was not found or user does not have privilege to access it!"))
+    Error::NotFound(format!(
+        "Project({name}) was not found or user does not have privilege to access it!"
+    ))
 }
 
 /// Finds a project and checks the actor's right to do `need` there. A project the actor may not see is
@@ -73,7 +80,11 @@ pub(crate) async fn authorize(
     let Some((id, name, history_retention, admin, permissions)) = row else {
         return Err(project_not_found(project));
     };
-    let found = ProjectRef { id, name, history_retention };
+    let found = ProjectRef {
+        id,
+        name,
+        history_retention,
+    };
     if actor.user.system_admin {
         return Ok(found);
     }
@@ -89,9 +100,16 @@ pub(crate) async fn authorize(
         Ok(found)
     } else {
         Err(Error::Forbidden(match need {
-            Need::ProjectAdmin => format!("User does not have the project admin role in project ({})!", found.name),
+            Need::ProjectAdmin => format!(
+                "User does not have the project admin role in project ({})!",
+                found.name
+            ),
             Need::Permission(p) => {
-                format!("User does not have API_MANAGEMENT + {} permission in project ({})!", p.as_str(), found.name)
+                format!(
+                    "User does not have API_MANAGEMENT + {} permission in project ({})!",
+                    p.as_str(),
+                    found.name
+                )
             }
         }))
     }
@@ -109,6 +127,7 @@ pub async fn may(cp: &ControlPlane, actor: &Actor, project: &str, need: Need) ->
 
 /// A project member and what they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub username: String,
@@ -121,7 +140,12 @@ fn parse_permissions(text: &str) -> Vec<Permission> {
 }
 
 fn format_permissions(permissions: &[Permission]) -> String {
-    Permission::ALL.into_iter().filter(|p| permissions.contains(p)).map(Permission::as_str).collect::<Vec<_>>().join(",")
+    Permission::ALL
+        .into_iter()
+        .filter(|p| permissions.contains(p))
+        .map(Permission::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub async fn list_members(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<Member>> {
@@ -149,7 +173,11 @@ pub async fn get_member(cp: &ControlPlane, actor: &Actor, project: &str, usernam
         .await?
         .into_iter()
         .find(|m| m.username.eq_ignore_ascii_case(username))
-        .ok_or_else(|| Error::NotFound(format!("Member ({username}) was not found in project ({project})!")))
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "Member ({username}) was not found in project ({project})!"
+            ))
+        })
 }
 
 /// Adds a member or replaces what they hold. Project admins and system admins only.
@@ -166,7 +194,11 @@ pub async fn set_member(
         .ok_or_else(|| Error::Invalid(format!("User ({username}) was not found!")))?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::ProjectAdmin).await?;
-    let stored = format_permissions(if project_admin { &Permission::ALL } else { permissions });
+    let stored = format_permissions(if project_admin {
+        &Permission::ALL
+    } else {
+        permissions
+    });
     sqlx::query(
         "INSERT INTO project_members (project_id, user_id, project_admin, permissions) VALUES (?, ?, ?, ?)
          ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = excluded.project_admin,
@@ -178,10 +210,27 @@ pub async fn set_member(
     .bind(&stored)
     .execute(&mut *tx)
     .await?;
-    let detail = if project_admin { "project admin".to_owned() } else { stored.clone() };
-    audit::record(&mut tx, actor, "SET_MEMBER", "MEMBER", &user.username, Some(p.id), &detail).await?;
+    let detail = if project_admin {
+        "project admin".to_owned()
+    } else {
+        stored.clone()
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        "SET_MEMBER",
+        "MEMBER",
+        &user.username,
+        Some(p.id),
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Member { username: user.username, project_admin, permissions: parse_permissions(&stored) })
+    Ok(Member {
+        username: user.username,
+        project_admin,
+        permissions: parse_permissions(&stored),
+    })
 }
 
 pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, username: &str) -> Result<()> {
@@ -196,9 +245,20 @@ pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, user
     .await?
     .rows_affected();
     if removed == 0 {
-        return Err(Error::NotFound(format!("Member ({username}) was not found in project ({project})!")));
+        return Err(Error::NotFound(format!(
+            "Member ({username}) was not found in project ({project})!"
+        )));
     }
-    audit::record(&mut tx, actor, "REMOVE_MEMBER", "MEMBER", username, Some(p.id), "").await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "REMOVE_MEMBER",
+        "MEMBER",
+        username,
+        Some(p.id),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

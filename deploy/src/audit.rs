@@ -7,6 +7,7 @@ use crate::{clock, Actor, ControlPlane, Result};
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: i64,
@@ -49,7 +50,9 @@ pub(crate) async fn record(
 /// The newest audit lines, newest first. System admins only; project-scoped views come with projects.
 pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
     if !actor.user.system_admin {
-        return Err(crate::Error::Forbidden("Only a system admin may read the whole audit log.".into()));
+        return Err(crate::Error::Forbidden(
+            "Only a system admin may read the whole audit log.".into(),
+        ));
     }
     let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, at, actor, channel, action, object_type, object_name, detail
@@ -60,21 +63,24 @@ pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
-            id,
-            at,
-            actor,
-            channel,
-            action,
-            object_type,
-            object_name,
-            detail,
-        })
+        .map(
+            |(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
+                id,
+                at,
+                actor,
+                channel,
+                action,
+                object_type,
+                object_name,
+                detail,
+            },
+        )
         .collect())
 }
 
 /// Narrows a project's audit log; empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditFilter {
     pub user: Option<String>,
     pub object: Option<String>,
@@ -111,15 +117,17 @@ pub async fn project_log(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
-            id,
-            at,
-            actor,
-            channel,
-            action,
-            object_type,
-            object_name,
-            detail,
-        })
+        .map(
+            |(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
+                id,
+                at,
+                actor,
+                channel,
+                action,
+                object_type,
+                object_name,
+                detail,
+            },
+        )
         .collect())
 }

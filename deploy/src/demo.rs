@@ -23,7 +23,9 @@ pub struct DemoLogin {
 
 impl std::fmt::Debug for DemoLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DemoLogin").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("DemoLogin")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,11 @@ pub async fn load(cp: &ControlPlane) -> Result<DemoLogin> {
         }
     }
     let (token, _) = tokens::create_token(cp, &as_admin, DEMO_USER, DEMO_TOKEN_NAME, Some(30)).await?;
-    Ok(DemoLogin { username: DEMO_USER.into(), password: password_text, token })
+    Ok(DemoLogin {
+        username: DEMO_USER.into(),
+        password: password_text,
+        token,
+    })
 }
 
 fn proxy(description: &str, path: &str, algorithm: RoutingAlgorithm, ports: &[(u16, u32)]) -> ProxySpec {
@@ -75,29 +81,71 @@ fn proxy(description: &str, path: &str, algorithm: RoutingAlgorithm, ports: &[(u
 }
 
 async fn load_data_set(cp: &ControlPlane, system: &Actor, admin_id: i64) -> Result<()> {
-    projects::create_project(cp, system, DEMO_PROJECT, "The demo project: a pet store and its payments.").await?;
+    projects::create_project(
+        cp,
+        system,
+        DEMO_PROJECT,
+        "The demo project: a pet store and its payments.",
+    )
+    .await?;
     let mut tx = cp.begin_write().await?;
     projects::add_project_admin(&mut tx, DEMO_PROJECT, admin_id).await?;
     tx.commit().await?;
     for (name, env_type, description) in [
         ("production", EnvironmentType::Production, "Live traffic."),
-        ("staging", EnvironmentType::Sandbox, "Release candidates, before production."),
+        (
+            "staging",
+            EnvironmentType::Sandbox,
+            "Release candidates, before production.",
+        ),
     ] {
-        let new = NewEnvironment { name: name.into(), env_type, description: description.into(), access_url: String::new() };
+        let new = NewEnvironment {
+            name: name.into(),
+            env_type,
+            description: description.into(),
+            access_url: String::new(),
+        };
         environments::create_environment(cp, system, new).await?;
         environments::assign_environment(cp, system, DEMO_PROJECT, name).await?;
     }
     let everywhere = ["production".to_owned(), "staging".to_owned()];
     let demo_proxies = [
-        ("petstore-api", proxy("The pet store.", "/petstore", RoutingAlgorithm::RoundRobin, &[(9101, 1), (9102, 1)])),
-        ("payment-api", proxy("Card payments.", "/payments", RoutingAlgorithm::WeightedRoundRobin, &[(9201, 3), (9202, 1)])),
-        ("payment-refunds-api", proxy("Refunds.", "/refunds", RoutingAlgorithm::LeastConnections, &[(9301, 1)])),
+        (
+            "petstore-api",
+            proxy(
+                "The pet store.",
+                "/petstore",
+                RoutingAlgorithm::RoundRobin,
+                &[(9101, 1), (9102, 1)],
+            ),
+        ),
+        (
+            "payment-api",
+            proxy(
+                "Card payments.",
+                "/payments",
+                RoutingAlgorithm::WeightedRoundRobin,
+                &[(9201, 3), (9202, 1)],
+            ),
+        ),
+        (
+            "payment-refunds-api",
+            proxy(
+                "Refunds.",
+                "/refunds",
+                RoutingAlgorithm::LeastConnections,
+                &[(9301, 1)],
+            ),
+        ),
     ];
     for (name, spec) in demo_proxies {
         proxies::create_proxy(cp, system, DEMO_PROJECT, name, spec, &everywhere).await?;
     }
     let members = ["payment-api".to_owned(), "payment-refunds-api".to_owned()];
-    let group = crate::model::GroupSpec { description: "Payments, deployed together.".into(), ..Default::default() };
+    let group = crate::model::GroupSpec {
+        description: "Payments, deployed together.".into(),
+        ..Default::default()
+    };
     groups::create_group(cp, system, DEMO_PROJECT, "PaymentAPIGroup", group, &members).await?;
     Ok(())
 }

@@ -18,6 +18,7 @@ const MAX_DESCRIPTION: usize = 1000;
 
 /// The optional body of a deploy or undeploy request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeployOptions {
     #[serde(default)]
@@ -27,6 +28,7 @@ pub struct DeployOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentResult {
     pub success: bool,
@@ -35,6 +37,7 @@ pub struct DeploymentResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentResult {
     pub environment_name: String,
@@ -58,7 +61,11 @@ impl Direction {
 }
 
 fn description(options: &DeployOptions, direction: Direction) -> Result<String> {
-    let text = options.description.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let text = options
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let text = text.unwrap_or(direction.default_description());
     crate::names::check_text("description", text, MAX_DESCRIPTION)?;
     Ok(text.to_owned())
@@ -91,7 +98,16 @@ pub async fn undeploy_group(
     environment: &str,
     options: &DeployOptions,
 ) -> Result<DeploymentResult> {
-    move_group(cp, actor, project, group, environment, options, Direction::Undeploy).await
+    move_group(
+        cp,
+        actor,
+        project,
+        group,
+        environment,
+        options,
+        Direction::Undeploy,
+    )
+    .await
 }
 
 pub async fn deploy_proxy(
@@ -113,7 +129,16 @@ pub async fn undeploy_proxy(
     environment: &str,
     options: &DeployOptions,
 ) -> Result<DeploymentResult> {
-    move_proxy(cp, actor, project, proxy, environment, options, Direction::Undeploy).await
+    move_proxy(
+        cp,
+        actor,
+        project,
+        proxy,
+        environment,
+        options,
+        Direction::Undeploy,
+    )
+    .await
 }
 
 async fn move_group(
@@ -127,7 +152,13 @@ async fn move_group(
 ) -> Result<DeploymentResult> {
     let description = description(options, direction)?;
     let mut tx = cp.begin_write().await?;
-    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
+    let p = authorize(
+        &mut tx,
+        actor,
+        project,
+        Need::Permission(Permission::DeployUndeploy),
+    )
+    .await?;
     let g = find_group(&mut tx, p.id, group).await.map_err(invalid)?;
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
     let members: Vec<Candidate> = sqlx::query_as(
@@ -139,7 +170,14 @@ async fn move_group(
     .bind(env_id)
     .fetch_all(&mut *tx)
     .await?;
-    let step = Step { actor, project: &p, env_id, env_name: &env.name, description: &description, options };
+    let step = Step {
+        actor,
+        project: &p,
+        env_id,
+        env_name: &env.name,
+        description: &description,
+        options,
+    };
     let mut done = 0;
     let mut failures = Vec::new();
     for member in &members {
@@ -153,9 +191,27 @@ async fn move_group(
             Err(e) => return Err(e),
         }
     }
-    let verb = if direction == Direction::Deploy { "DEPLOY" } else { "UNDEPLOY" };
-    let detail = format!("{} to {}: {done} of {} API proxies", verb, env.name, members.len());
-    audit::record(&mut tx, actor, verb, "API_PROXY_GROUP", &g.name, Some(p.id), &detail).await?;
+    let verb = if direction == Direction::Deploy {
+        "DEPLOY"
+    } else {
+        "UNDEPLOY"
+    };
+    let detail = format!(
+        "{} to {}: {done} of {} API proxies",
+        verb,
+        env.name,
+        members.len()
+    );
+    audit::record(
+        &mut tx,
+        actor,
+        verb,
+        "API_PROXY_GROUP",
+        &g.name,
+        Some(p.id),
+        &detail,
+    )
+    .await?;
     tx.commit().await?;
     if members.is_empty() {
         failures.push(format!("API Proxy Group ({}) has no API proxies!", g.name));
@@ -189,11 +245,15 @@ async fn find_candidate(
     .fetch_optional(&mut *conn)
     .await?;
     match row {
-        Some((id, name, config, allowed, env_id, env_name)) => Ok(((id, name, config, allowed), env_id, env_name)),
+        Some((id, name, config, allowed, env_id, env_name)) => {
+            Ok(((id, name, config, allowed), env_id, env_name))
+        }
         None => {
             find_proxy(conn, project_id, proxy).await.map_err(invalid)?;
             project_environment(conn, project_id, environment).await?;
-            Err(Error::internal("proxy and environment exist but were not found together"))
+            Err(Error::internal(
+                "proxy and environment exist but were not found together",
+            ))
         }
     }
 }
@@ -209,17 +269,43 @@ async fn move_proxy(
 ) -> Result<DeploymentResult> {
     let description = description(options, direction)?;
     let mut tx = cp.begin_write().await?;
-    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
+    let p = authorize(
+        &mut tx,
+        actor,
+        project,
+        Need::Permission(Permission::DeployUndeploy),
+    )
+    .await?;
     let (candidate, env_id, env_name) = find_candidate(&mut tx, p.id, proxy, environment).await?;
-    let step = Step { actor, project: &p, env_id, env_name: &env_name, description: &description, options };
+    let step = Step {
+        actor,
+        project: &p,
+        env_id,
+        env_name: &env_name,
+        description: &description,
+        options,
+    };
     let outcome = match direction {
         Direction::Deploy => deploy_one(&mut tx, &step, &candidate, None).await,
         Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.0, &candidate.1).await,
     };
     let failures = match outcome {
         Ok(_) => {
-            let verb = if direction == Direction::Deploy { "DEPLOY" } else { "UNDEPLOY" };
-            audit::record(&mut tx, actor, verb, "API_PROXY", &candidate.1, Some(p.id), &env_name).await?;
+            let verb = if direction == Direction::Deploy {
+                "DEPLOY"
+            } else {
+                "UNDEPLOY"
+            };
+            audit::record(
+                &mut tx,
+                actor,
+                verb,
+                "API_PROXY",
+                &candidate.1,
+                Some(p.id),
+                &env_name,
+            )
+            .await?;
             tx.commit().await?;
             vec![]
         }
@@ -230,14 +316,23 @@ async fn move_proxy(
     Ok(summarise(direction, &env_name, done, 1, failures))
 }
 
-fn summarise(direction: Direction, environment: &str, done: usize, of: usize, failures: Vec<String>) -> DeploymentResult {
+fn summarise(
+    direction: Direction,
+    environment: &str,
+    done: usize,
+    of: usize,
+    failures: Vec<String>,
+) -> DeploymentResult {
     let (noun, past) = match direction {
         Direction::Deploy => ("Deployment", "Deployed"),
         Direction::Undeploy => ("Undeployment", "Undeployed"),
     };
     let success = failures.is_empty();
     let (message, env_message) = if success {
-        (format!("{noun} completed successfully"), format!("{past} successfully"))
+        (
+            format!("{noun} completed successfully"),
+            format!("{past} successfully"),
+        )
     } else {
         (
             format!("{noun} completed with errors"),
@@ -283,7 +378,10 @@ async fn deploy_one(
     let snapshot = Snapshot {
         name: name.clone(),
         proxy,
-        group: group.map(|g| GroupSnapshot { name: g.name.clone(), settings: g.spec.clone() }),
+        group: group.map(|g| GroupSnapshot {
+            name: g.name.clone(),
+            settings: g.spec.clone(),
+        }),
     };
     make_live(conn, step, *proxy_id, &snapshot, Action::Deploy).await
 }
@@ -383,14 +481,25 @@ pub(crate) async fn make_live(
         .ok_or_else(|| Error::internal("deploy wrote no revision"))
 }
 
-async fn undeploy_one(conn: &mut SqliteConnection, step: &Step<'_>, proxy_id: i64, name: &str) -> Result<i64> {
-    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "").await?.ok_or_else(|| {
-        Error::Invalid(format!("API Proxy ({name}) is not deployed to environment ({})!", step.env_name))
-    })
+async fn undeploy_one(
+    conn: &mut SqliteConnection,
+    step: &Step<'_>,
+    proxy_id: i64,
+    name: &str,
+) -> Result<i64> {
+    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "")
+        .await?
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "API Proxy ({name}) is not deployed to environment ({})!",
+                step.env_name
+            ))
+        })
 }
 
 /// A live deployment as an environment lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LiveProxy {
     pub proxy: String,
@@ -401,7 +510,11 @@ pub struct LiveProxy {
 }
 
 /// What of a project is live in an environment.
-pub(crate) async fn live_in_environment(conn: &mut SqliteConnection, project_id: i64, env_id: i64) -> Result<Vec<LiveProxy>> {
+pub(crate) async fn live_in_environment(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    env_id: i64,
+) -> Result<Vec<LiveProxy>> {
     let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
         "SELECT a.name, a.config, d.revision, d.deployed_by, d.deployed_at, d.snapshot
          FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id

@@ -10,6 +10,7 @@ use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EnvironmentType {
     Production,
@@ -36,6 +37,7 @@ impl EnvironmentType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Environment {
     /// Stable opaque id (32 lower-case hex).
@@ -49,6 +51,7 @@ pub struct Environment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NewEnvironment {
     pub name: String,
@@ -61,18 +64,33 @@ pub struct NewEnvironment {
 type EnvironmentRow = (i64, String, String, String, String, String, String);
 
 fn from_row((_, id, name, env_type, description, access_url, created_at): EnvironmentRow) -> Environment {
-    Environment { id, name, env_type: EnvironmentType::parse(&env_type), description, access_url, created_at }
+    Environment {
+        id,
+        name,
+        env_type: EnvironmentType::parse(&env_type),
+        description,
+        access_url,
+        created_at,
+    }
 }
 
 const COLUMNS: &str = "e.id, e.public_id, e.name, e.env_type, e.description, e.access_url, e.created_at";
 
 pub(crate) fn environment_not_found(name: &str) -> Error {
-    Error::Invalid(format!("Environment ({name}) is not found or user does not have privilege to access it!"))
+    Error::Invalid(format!(
+        "Environment ({name}) is not found or user does not have privilege to access it!"
+    ))
 }
 
-pub async fn create_environment(cp: &ControlPlane, actor: &Actor, new: NewEnvironment) -> Result<Environment> {
+pub async fn create_environment(
+    cp: &ControlPlane,
+    actor: &Actor,
+    new: NewEnvironment,
+) -> Result<Environment> {
     if !actor.user.system_admin {
-        return Err(Error::Forbidden("Only a system admin may create environments.".into()));
+        return Err(Error::Forbidden(
+            "Only a system admin may create environments.".into(),
+        ));
     }
     check_name("environmentName", new.name.trim(), 100)?;
     check_text("description", &new.description, 1000)?;
@@ -107,7 +125,16 @@ pub async fn create_environment(cp: &ControlPlane, actor: &Actor, new: NewEnviro
             e.into()
         }
     })?;
-    audit::record(&mut tx, actor, "CREATE", "ENVIRONMENT", &env.name, None, env.env_type.as_str()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "CREATE",
+        "ENVIRONMENT",
+        &env.name,
+        None,
+        env.env_type.as_str(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(env)
 }
@@ -115,7 +142,9 @@ pub async fn create_environment(cp: &ControlPlane, actor: &Actor, new: NewEnviro
 /// All environments for a system admin; otherwise those assigned to a project the actor is a member of.
 pub async fn list_environments(cp: &ControlPlane, actor: &Actor) -> Result<Vec<Environment>> {
     let rows: Vec<EnvironmentRow> = if actor.user.system_admin {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM environments e ORDER BY e.name")).fetch_all(cp.pool()).await?
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM environments e ORDER BY e.name"))
+            .fetch_all(cp.pool())
+            .await?
     } else {
         sqlx::query_as(&format!(
             "SELECT DISTINCT {COLUMNS} FROM environments e
@@ -131,9 +160,16 @@ pub async fn list_environments(cp: &ControlPlane, actor: &Actor) -> Result<Vec<E
 }
 
 /// Lets a project deploy to an environment. System admins only.
-pub async fn assign_environment(cp: &ControlPlane, actor: &Actor, project: &str, environment: &str) -> Result<()> {
+pub async fn assign_environment(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    environment: &str,
+) -> Result<()> {
     if !actor.user.system_admin {
-        return Err(Error::Forbidden("Only a system admin may assign environments to projects.".into()));
+        return Err(Error::Forbidden(
+            "Only a system admin may assign environments to projects.".into(),
+        ));
     }
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::View)).await?;
@@ -147,7 +183,16 @@ pub async fn assign_environment(cp: &ControlPlane, actor: &Actor, project: &str,
         .bind(env_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, "ASSIGN", "ENVIRONMENT", environment, Some(p.id), "").await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "ASSIGN",
+        "ENVIRONMENT",
+        environment,
+        Some(p.id),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -173,6 +218,7 @@ pub(crate) async fn project_environment(
 /// An environment as a project sees it: whether anything of the project is live there, and whether what is
 /// live lags behind the current configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectEnvironment {
     #[serde(flatten)]
@@ -181,7 +227,11 @@ pub struct ProjectEnvironment {
     pub redeploy_required: bool,
 }
 
-pub async fn project_environments(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ProjectEnvironment>> {
+pub async fn project_environments(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+) -> Result<Vec<ProjectEnvironment>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let rows: Vec<EnvironmentRow> = sqlx::query_as(&format!(

@@ -11,6 +11,7 @@ use crate::proxies::find_proxy;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiProxyGroup {
     /// Stable opaque id (32 lower-case hex).
     pub id: String,
@@ -29,7 +30,9 @@ pub(crate) struct GroupRow {
 }
 
 pub(crate) fn group_not_found(name: &str) -> Error {
-    Error::NotFound(format!("API Proxy Group ({name}) is not found or user does not have privilege to access it!"))
+    Error::NotFound(format!(
+        "API Proxy Group ({name}) is not found or user does not have privilege to access it!"
+    ))
 }
 
 pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<GroupRow> {
@@ -40,7 +43,11 @@ pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, nam
             .fetch_optional(&mut *conn)
             .await?;
     let (id, name, config) = row.ok_or_else(|| group_not_found(name))?;
-    Ok(GroupRow { id, name, spec: from_json(&config)? })
+    Ok(GroupRow {
+        id,
+        name,
+        spec: from_json(&config)?,
+    })
 }
 
 /// Member proxies of a group: (id, name), by name.
@@ -81,7 +88,10 @@ pub async fn create_group(
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            Error::Conflict(format!("API Proxy Group ({name}) already exists in project ({})!", p.name))
+            Error::Conflict(format!(
+                "API Proxy Group ({name}) already exists in project ({})!",
+                p.name
+            ))
         } else {
             e.into()
         }
@@ -91,7 +101,10 @@ pub async fn create_group(
         add(&mut tx, id, proxy.id).await?;
     }
     audit::record(&mut tx, actor, "CREATE", "API_PROXY_GROUP", name, Some(p.id), "").await?;
-    let group = load(&mut tx, p.id, Some(name)).await?.pop().ok_or_else(|| group_not_found(name))?;
+    let group = load(&mut tx, p.id, Some(name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(name))?;
     tx.commit().await?;
     Ok(group)
 }
@@ -113,7 +126,13 @@ async fn add(conn: &mut SqliteConnection, group_id: i64, proxy_id: i64) -> Resul
     Ok(())
 }
 
-pub async fn update_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str, spec: GroupSpec) -> Result<ApiProxyGroup> {
+pub async fn update_group(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    spec: GroupSpec,
+) -> Result<ApiProxyGroup> {
     spec.validate()?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
@@ -124,8 +143,20 @@ pub async fn update_group(cp: &ControlPlane, actor: &Actor, project: &str, name:
         .bind(g.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, "UPDATE", "API_PROXY_GROUP", &g.name, Some(p.id), "").await?;
-    let group = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(name))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "UPDATE",
+        "API_PROXY_GROUP",
+        &g.name,
+        Some(p.id),
+        "",
+    )
+    .await?;
+    let group = load(&mut tx, p.id, Some(&g.name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(name))?;
     tx.commit().await?;
     Ok(group)
 }
@@ -134,25 +165,61 @@ pub async fn delete_group(cp: &ControlPlane, actor: &Actor, project: &str, name:
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, name).await?;
-    sqlx::query("DELETE FROM api_proxy_groups WHERE id = ?").bind(g.id).execute(&mut *tx).await?;
-    audit::record(&mut tx, actor, "DELETE", "API_PROXY_GROUP", &g.name, Some(p.id), "").await?;
+    sqlx::query("DELETE FROM api_proxy_groups WHERE id = ?")
+        .bind(g.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "DELETE",
+        "API_PROXY_GROUP",
+        &g.name,
+        Some(p.id),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn add_member(cp: &ControlPlane, actor: &Actor, project: &str, group: &str, proxy: &str) -> Result<ApiProxyGroup> {
+pub async fn add_member(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    group: &str,
+    proxy: &str,
+) -> Result<ApiProxyGroup> {
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, group).await?;
     let a = find_proxy(&mut tx, p.id, proxy).await?;
     add(&mut tx, g.id, a.id).await?;
-    audit::record(&mut tx, actor, "ADD_MEMBER", "API_PROXY_GROUP", &g.name, Some(p.id), &a.name).await?;
-    let out = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(group))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "ADD_MEMBER",
+        "API_PROXY_GROUP",
+        &g.name,
+        Some(p.id),
+        &a.name,
+    )
+    .await?;
+    let out = load(&mut tx, p.id, Some(&g.name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(group))?;
     tx.commit().await?;
     Ok(out)
 }
 
-pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, group: &str, proxy: &str) -> Result<ApiProxyGroup> {
+pub async fn remove_member(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    group: &str,
+    proxy: &str,
+) -> Result<ApiProxyGroup> {
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, group).await?;
@@ -164,10 +231,25 @@ pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, grou
         .await?
         .rows_affected();
     if removed == 0 {
-        return Err(Error::NotFound(format!("API Proxy ({}) is not a member of group ({})!", a.name, g.name)));
+        return Err(Error::NotFound(format!(
+            "API Proxy ({}) is not a member of group ({})!",
+            a.name, g.name
+        )));
     }
-    audit::record(&mut tx, actor, "REMOVE_MEMBER", "API_PROXY_GROUP", &g.name, Some(p.id), &a.name).await?;
-    let out = load(&mut tx, p.id, Some(&g.name)).await?.pop().ok_or_else(|| group_not_found(group))?;
+    audit::record(
+        &mut tx,
+        actor,
+        "REMOVE_MEMBER",
+        "API_PROXY_GROUP",
+        &g.name,
+        Some(p.id),
+        &a.name,
+    )
+    .await?;
+    let out = load(&mut tx, p.id, Some(&g.name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(group))?;
     tx.commit().await?;
     Ok(out)
 }
@@ -175,7 +257,10 @@ pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, grou
 pub async fn get_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<ApiProxyGroup> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
-    load(&mut conn, p.id, Some(name)).await?.pop().ok_or_else(|| group_not_found(name))
+    load(&mut conn, p.id, Some(name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(name))
 }
 
 pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ApiProxyGroup>> {
@@ -184,7 +269,11 @@ pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Res
     load(&mut conn, p.id, None).await
 }
 
-async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxyGroup>> {
+async fn load(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    only: Option<&str>,
+) -> Result<Vec<ApiProxyGroup>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
          WHERE project_id = ? AND (?2 IS NULL OR name = ?2) ORDER BY name",
@@ -196,7 +285,14 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
     let mut out = Vec::with_capacity(rows.len());
     for (id, public_id, name, config, created_at, updated_at) in rows {
         let members = member_ids(conn, id).await?.into_iter().map(|(_, n)| n).collect();
-        out.push(ApiProxyGroup { id: public_id, name, spec: from_json(&config)?, members, created_at, updated_at });
+        out.push(ApiProxyGroup {
+            id: public_id,
+            name,
+            spec: from_json(&config)?,
+            members,
+            created_at,
+            updated_at,
+        });
     }
     Ok(out)
 }

@@ -10,6 +10,7 @@ use crate::proxies::find_proxy;
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Action {
     Deploy,
@@ -39,6 +40,7 @@ impl Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryRecord {
     pub revision: i64,
@@ -79,14 +81,23 @@ fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
         at,
         description,
         persistent,
-        snapshot: if with_snapshot { Some(from_json(&snapshot)?) } else { None },
+        snapshot: if with_snapshot {
+            Some(from_json(&snapshot)?)
+        } else {
+            None
+        },
     })
 }
 
 const COLUMNS: &str = "revision, action, environment_name, username, at, description, persistent, snapshot";
 
 /// A proxy's history, newest first.
-pub async fn list_history(cp: &ControlPlane, actor: &Actor, project: &str, proxy: &str) -> Result<Vec<HistoryRecord>> {
+pub async fn list_history(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+) -> Result<Vec<HistoryRecord>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let a = find_proxy(&mut conn, p.id, proxy).await?;
@@ -100,20 +111,29 @@ pub async fn list_history(cp: &ControlPlane, actor: &Actor, project: &str, proxy
 }
 
 pub(crate) fn revision_not_found(proxy: &str, revision: i64) -> Error {
-    Error::NotFound(format!("Deploy history revision ({revision}) of API Proxy ({proxy}) was not found!"))
+    Error::NotFound(format!(
+        "Deploy history revision ({revision}) of API Proxy ({proxy}) was not found!"
+    ))
 }
 
 /// One record with its snapshot.
-pub async fn get_record(cp: &ControlPlane, actor: &Actor, project: &str, proxy: &str, revision: i64) -> Result<HistoryRecord> {
+pub async fn get_record(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+) -> Result<HistoryRecord> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let a = find_proxy(&mut conn, p.id, proxy).await?;
-    let row: Option<HistoryRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"))
-            .bind(a.id)
-            .bind(revision)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<HistoryRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"
+    ))
+    .bind(a.id)
+    .bind(revision)
+    .fetch_optional(&mut *conn)
+    .await?;
     from_row(row.ok_or_else(|| revision_not_found(&a.name, revision))?, true)
 }
 
@@ -127,7 +147,13 @@ pub async fn set_persistent(
     persistent: bool,
 ) -> Result<HistoryRecord> {
     let mut tx = cp.begin_write().await?;
-    let p = authorize(&mut tx, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
+    let p = authorize(
+        &mut tx,
+        actor,
+        project,
+        Need::Permission(Permission::DeployUndeploy),
+    )
+    .await?;
     let a = find_proxy(&mut tx, p.id, proxy).await?;
     let changed = sqlx::query("UPDATE deploy_history SET persistent = ? WHERE proxy_id = ? AND revision = ?")
         .bind(persistent)
@@ -140,17 +166,27 @@ pub async fn set_persistent(
         return Err(revision_not_found(&a.name, revision));
     }
     // Read back before retention runs: an unpinned record may be the one it deletes.
-    let row: HistoryRow =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"))
-            .bind(a.id)
-            .bind(revision)
-            .fetch_one(&mut *tx)
-            .await?;
+    let row: HistoryRow = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"
+    ))
+    .bind(a.id)
+    .bind(revision)
+    .fetch_one(&mut *tx)
+    .await?;
     if !persistent {
         apply_retention(&mut tx, a.id, p.history_retention).await?;
     }
     let verb = if persistent { "PIN" } else { "UNPIN" };
-    audit::record(&mut tx, actor, verb, "DEPLOY_HISTORY", &format!("{}#{revision}", a.name), Some(p.id), "").await?;
+    audit::record(
+        &mut tx,
+        actor,
+        verb,
+        "DEPLOY_HISTORY",
+        &format!("{}#{revision}", a.name),
+        Some(p.id),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     from_row(row, true)
 }

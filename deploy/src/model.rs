@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiType {
     #[default]
@@ -13,6 +14,7 @@ pub enum ApiType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RoutingAlgorithm {
     #[default]
@@ -25,6 +27,7 @@ pub enum RoutingAlgorithm {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SoapType {
     #[serde(rename = "SOAP11")]
     Soap11,
@@ -37,6 +40,7 @@ fn default_weight() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoutingAddress {
     pub address: String,
@@ -47,6 +51,7 @@ pub struct RoutingAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Routing {
     #[serde(default)]
@@ -56,6 +61,7 @@ pub struct Routing {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Cors {
     pub enabled: bool,
@@ -67,6 +73,7 @@ pub struct Cors {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Cache {
     pub enabled: bool,
@@ -77,6 +84,7 @@ pub struct Cache {
 
 /// An API proxy's configuration: everything a deploy makes live, except its deploy list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProxySpec {
     #[serde(default)]
@@ -95,6 +103,7 @@ pub struct ProxySpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ClientRoute {
     pub relative_path_list: Vec<String>,
@@ -103,6 +112,7 @@ pub struct ClientRoute {
 
 /// A group's own settings, deployed with its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct GroupSpec {
     pub description: String,
@@ -113,6 +123,7 @@ pub struct GroupSpec {
 
 /// What a deploy makes live for one proxy, and what its history record keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     pub name: String,
@@ -123,6 +134,7 @@ pub struct Snapshot {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GroupSnapshot {
     pub name: String,
@@ -138,7 +150,9 @@ fn check_path(what: &str, path: &str) -> Result<()> {
         && path.len() <= 255
         && !path.contains("//")
         && !path.split('/').any(|segment| segment == "..")
-        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
     if ok {
         Ok(())
     } else {
@@ -149,18 +163,24 @@ fn check_path(what: &str, path: &str) -> Result<()> {
 }
 
 pub(crate) fn check_address(address: &str) -> Result<()> {
-    let rest = address.strip_prefix("http://").or_else(|| address.strip_prefix("https://"));
+    let rest = address
+        .strip_prefix("http://")
+        .or_else(|| address.strip_prefix("https://"));
     let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
     match host {
         Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) && address.len() <= 2048 => Ok(()),
-        _ => Err(Error::Invalid(format!("Routing address ({address}) must be an http:// or https:// URL."))),
+        _ => Err(Error::Invalid(format!(
+            "Routing address ({address}) must be an http:// or https:// URL."
+        ))),
     }
 }
 
 impl Routing {
     pub fn validate(&self) -> Result<()> {
         if self.address_list.len() > MAX_ADDRESSES {
-            return Err(Error::Invalid(format!("Routing may list at most {MAX_ADDRESSES} addresses.")));
+            return Err(Error::Invalid(format!(
+                "Routing may list at most {MAX_ADDRESSES} addresses."
+            )));
         }
         for a in &self.address_list {
             check_address(&a.address)?;
@@ -178,7 +198,9 @@ impl Routing {
 fn check_cors(cors: &Cors) -> Result<()> {
     for m in &cors.allow_methods {
         if !HTTP_METHODS.contains(&m.as_str()) {
-            return Err(Error::Invalid(format!("CORS method ({m}) is not an HTTP method.")));
+            return Err(Error::Invalid(format!(
+                "CORS method ({m}) is not an HTTP method."
+            )));
         }
     }
     if cors.allow_origins.len() > 100 || cors.allow_headers.len() > 100 {
@@ -215,7 +237,9 @@ impl GroupSpec {
         }
         for m in &self.client_route.method_list {
             if !HTTP_METHODS.contains(&m.as_str()) {
-                return Err(Error::Invalid(format!("Client route method ({m}) is not an HTTP method.")));
+                return Err(Error::Invalid(format!(
+                    "Client route method ({m}) is not an HTTP method."
+                )));
             }
         }
         check_cors(&self.cors)?;
@@ -228,7 +252,8 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
 }
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::internal(format!("stored configuration does not parse: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| Error::internal(format!("stored configuration does not parse: {e}")))
 }
 
 #[cfg(test)]
@@ -236,7 +261,10 @@ mod tests {
     use super::*;
 
     fn spec() -> ProxySpec {
-        ProxySpec { relative_path: "/petstore".into(), ..Default::default() }
+        ProxySpec {
+            relative_path: "/petstore".into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -258,13 +286,25 @@ mod tests {
         s.relative_path = "petstore".into();
         assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("relativePath")));
         let mut s = spec();
-        s.routing.address_list.push(RoutingAddress { address: "ftp://x".into(), weight: 1, soap_type: None });
+        s.routing.address_list.push(RoutingAddress {
+            address: "ftp://x".into(),
+            weight: 1,
+            soap_type: None,
+        });
         assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("ftp://x")));
         let mut s = spec();
-        s.routing.address_list.push(RoutingAddress { address: "http://x".into(), weight: 0, soap_type: None });
+        s.routing.address_list.push(RoutingAddress {
+            address: "http://x".into(),
+            weight: 0,
+            soap_type: None,
+        });
         assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("weight")));
         let mut s = spec();
-        s.cache = Cache { enabled: true, ttl_seconds: 0, max_entries: 10 };
+        s.cache = Cache {
+            enabled: true,
+            ttl_seconds: 0,
+            max_entries: 10,
+        };
         assert!(s.validate().is_err());
         let mut s = spec();
         s.relative_path = "/a/../b".into();

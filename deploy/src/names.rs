@@ -7,9 +7,13 @@ pub(crate) fn check_name(what: &str, value: &str, max: usize) -> Result<()> {
         return Err(Error::Invalid(format!("{what} value can not be empty!")));
     }
     if value.chars().count() > max {
-        return Err(Error::Invalid(format!("{what} must be at most {max} characters.")));
+        return Err(Error::Invalid(format!(
+            "{what} must be at most {max} characters."
+        )));
     }
-    let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    let ok = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !value.starts_with('.');
     if !ok {
         return Err(Error::Invalid(format!(
@@ -21,7 +25,9 @@ pub(crate) fn check_name(what: &str, value: &str, max: usize) -> Result<()> {
 
 pub(crate) fn check_text(what: &str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::Invalid(format!("{what} must be at most {max} characters.")));
+        return Err(Error::Invalid(format!(
+            "{what} must be at most {max} characters."
+        )));
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     /// Stable opaque id (32 lower-case hex).
@@ -22,7 +23,13 @@ pub struct Project {
 type ProjectRow = (String, String, String, i64, String);
 
 fn from_row((id, name, description, history_retention, created_at): ProjectRow) -> Project {
-    Project { id, name, description, history_retention, created_at }
+    Project {
+        id,
+        name,
+        description,
+        history_retention,
+        created_at,
+    }
 }
 
 /// The projects the actor may see: all of them for a system admin, else those the actor is a member of.
@@ -52,9 +59,16 @@ pub fn may_create_projects(actor: &Actor) -> bool {
 }
 
 /// Creates a project. System admins only.
-pub async fn create_project(cp: &ControlPlane, actor: &Actor, name: &str, description: &str) -> Result<Project> {
+pub async fn create_project(
+    cp: &ControlPlane,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+) -> Result<Project> {
     if !may_create_projects(actor) {
-        return Err(Error::Forbidden("Only a system admin may create projects.".into()));
+        return Err(Error::Forbidden(
+            "Only a system admin may create projects.".into(),
+        ));
     }
     let name = name.trim();
     let description = description.trim();
@@ -115,8 +129,13 @@ pub(crate) async fn add_project_admin(
 /// One project the actor may see.
 pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result<Project> {
     let mut conn = cp.pool().acquire().await?;
-    let p = crate::access::authorize(&mut conn, actor, name, crate::access::Need::Permission(crate::access::Permission::View))
-        .await?;
+    let p = crate::access::authorize(
+        &mut conn,
+        actor,
+        name,
+        crate::access::Need::Permission(crate::access::Permission::View),
+    )
+    .await?;
     let row: ProjectRow = sqlx::query_as(
         "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
     )
@@ -129,7 +148,12 @@ pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result
 pub const MAX_HISTORY_RETENTION: i64 = 1000;
 
 /// Sets how many non-persistent history records each proxy keeps, and trims to it at once.
-pub async fn set_history_retention(cp: &ControlPlane, actor: &Actor, project: &str, limit: i64) -> Result<Project> {
+pub async fn set_history_retention(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    limit: i64,
+) -> Result<Project> {
     if !(1..=MAX_HISTORY_RETENTION).contains(&limit) {
         return Err(Error::Invalid(format!(
             "deployHistoryRetention must be 1 to {MAX_HISTORY_RETENTION}."
@@ -137,14 +161,28 @@ pub async fn set_history_retention(cp: &ControlPlane, actor: &Actor, project: &s
     }
     let mut tx = cp.begin_write().await?;
     let p = crate::access::authorize(&mut tx, actor, project, crate::access::Need::ProjectAdmin).await?;
-    sqlx::query("UPDATE projects SET history_retention = ? WHERE id = ?").bind(limit).bind(p.id).execute(&mut *tx).await?;
-    let proxies: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ?").bind(p.id).fetch_all(&mut *tx).await?;
+    sqlx::query("UPDATE projects SET history_retention = ? WHERE id = ?")
+        .bind(limit)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?;
+    let proxies: Vec<i64> = sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ?")
+        .bind(p.id)
+        .fetch_all(&mut *tx)
+        .await?;
     for proxy_id in proxies {
         crate::history::apply_retention(&mut tx, proxy_id, limit).await?;
     }
-    audit::record(&mut tx, actor, "UPDATE_SETTINGS", "PROJECT", &p.name, Some(p.id), &format!("retention {limit}"))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "UPDATE_SETTINGS",
+        "PROJECT",
+        &p.name,
+        Some(p.id),
+        &format!("retention {limit}"),
+    )
+    .await?;
     let row: ProjectRow = sqlx::query_as(
         "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
     )

@@ -13,6 +13,7 @@ use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
 /// An API proxy as the doors show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiProxy {
     /// Stable opaque id (32 lower-case hex).
     pub id: String,
@@ -27,6 +28,7 @@ pub struct ApiProxy {
 
 /// What is live of a proxy in one environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LiveDeployment {
     pub environment: String,
@@ -47,7 +49,9 @@ pub(crate) struct ProxyRow {
 }
 
 pub(crate) fn proxy_not_found(name: &str) -> Error {
-    Error::NotFound(format!("API Proxy ({name}) is not found or user does not have privilege to access it!"))
+    Error::NotFound(format!(
+        "API Proxy ({name}) is not found or user does not have privilege to access it!"
+    ))
 }
 
 pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ProxyRow> {
@@ -58,7 +62,11 @@ pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, nam
             .fetch_optional(&mut *conn)
             .await?;
     let (id, name, config) = row.ok_or_else(|| proxy_not_found(name))?;
-    Ok(ProxyRow { id, name, spec: from_json(&config)? })
+    Ok(ProxyRow {
+        id,
+        name,
+        spec: from_json(&config)?,
+    })
 }
 
 /// Replaces a proxy's deploy list; every name must be an environment assigned to the project.
@@ -68,7 +76,10 @@ pub(crate) async fn set_deploy_list(
     proxy_id: i64,
     names: &[String],
 ) -> Result<()> {
-    sqlx::query("DELETE FROM proxy_deploy_targets WHERE proxy_id = ?").bind(proxy_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM proxy_deploy_targets WHERE proxy_id = ?")
+        .bind(proxy_id)
+        .execute(&mut *conn)
+        .await?;
     for name in names {
         let (env_id, _) = crate::environments::project_environment(conn, project_id, name).await?;
         sqlx::query("INSERT OR IGNORE INTO proxy_deploy_targets (proxy_id, environment_id) VALUES (?, ?)")
@@ -100,7 +111,12 @@ pub async fn create_proxy(
     Ok(proxy)
 }
 
-pub(crate) async fn insert_proxy(conn: &mut SqliteConnection, p: &ProjectRef, name: &str, spec: &ProxySpec) -> Result<i64> {
+pub(crate) async fn insert_proxy(
+    conn: &mut SqliteConnection,
+    p: &ProjectRef,
+    name: &str,
+    spec: &ProxySpec,
+) -> Result<i64> {
     let now = clock::now();
     sqlx::query_scalar(
         "INSERT INTO api_proxies (public_id, project_id, name, config, created_at, updated_at)
@@ -116,7 +132,10 @@ pub(crate) async fn insert_proxy(conn: &mut SqliteConnection, p: &ProjectRef, na
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            Error::Conflict(format!("API Proxy ({name}) already exists in project ({})!", p.name))
+            Error::Conflict(format!(
+                "API Proxy ({name}) already exists in project ({})!",
+                p.name
+            ))
         } else {
             e.into()
         }
@@ -171,7 +190,10 @@ pub async fn delete_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name:
             row.name
         )));
     }
-    sqlx::query("DELETE FROM api_proxies WHERE id = ?").bind(row.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM api_proxies WHERE id = ?")
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(&mut tx, actor, "DELETE", "API_PROXY", &row.name, Some(p.id), "").await?;
     tx.commit().await?;
     Ok(())
@@ -190,7 +212,10 @@ pub async fn list_proxies(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
 }
 
 async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxy> {
-    load(conn, project_id, Some(name)).await?.pop().ok_or_else(|| proxy_not_found(name))
+    load(conn, project_id, Some(name))
+        .await?
+        .pop()
+        .ok_or_else(|| proxy_not_found(name))
 }
 
 /// Loads proxies with their deploy lists and live deployments in three queries, however many there are.
@@ -224,7 +249,10 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
     }
     let mut lives: HashMap<i64, Vec<(String, i64, String, String, String)>> = HashMap::new();
     for (proxy_id, env, revision, by, at, snapshot) in live {
-        lives.entry(proxy_id).or_default().push((env, revision, by, at, snapshot));
+        lives
+            .entry(proxy_id)
+            .or_default()
+            .push((env, revision, by, at, snapshot));
     }
     rows.into_iter()
         .map(|(id, public_id, name, config, created_at, updated_at)| {

@@ -77,7 +77,9 @@ impl ControlPlane {
 
 /// The folder that will hold the database file, if the URL names a file.
 fn database_folder(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     if path.is_empty() || path == ":memory:" {
         return None;
@@ -93,7 +95,10 @@ mod tests {
     #[test]
     fn database_folder_is_the_parent_of_the_file() {
         assert_eq!(database_folder("sqlite://data/portico.db"), Some("data".into()));
-        assert_eq!(database_folder("sqlite:///tmp/x/p.db?mode=rwc"), Some("/tmp/x".into()));
+        assert_eq!(
+            database_folder("sqlite:///tmp/x/p.db?mode=rwc"),
+            Some("/tmp/x".into())
+        );
         assert_eq!(database_folder("sqlite://portico.db"), None);
         assert_eq!(database_folder("sqlite::memory:"), None);
     }
@@ -103,11 +108,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/nested/portico.db", dir.path().display());
         let cp = ControlPlane::open(&url).await.unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(cp.pool()).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(cp.pool())
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(cp.pool()).await.unwrap();
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(cp.pool())
+            .await
+            .unwrap();
         assert_eq!(fk, 1);
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(cp.pool()).await.unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(cp.pool())
+            .await
+            .unwrap();
         assert_eq!(sync, 1, "synchronous=NORMAL");
         // Opening again applies no migration twice.
         cp.close().await;

@@ -32,6 +32,7 @@ impl std::fmt::Debug for TokenSecret {
 
 /// What is known about a token, without the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     pub id: i64,
@@ -56,7 +57,9 @@ pub async fn create_token(
     expires_in_days: Option<u32>,
 ) -> Result<(TokenSecret, TokenInfo)> {
     if !actor.user.system_admin && !actor.user.username.eq_ignore_ascii_case(username) {
-        return Err(Error::Forbidden("Only a system admin may issue tokens for another user.".into()));
+        return Err(Error::Forbidden(
+            "Only a system admin may issue tokens for another user.".into(),
+        ));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -90,7 +93,16 @@ pub async fn create_token(
     .bind(&expires_at)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "CREATE", "TOKEN", &format!("{}/{name}", user.username), None, &hint).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "CREATE",
+        "TOKEN",
+        &format!("{}/{name}", user.username),
+        None,
+        &hint,
+    )
+    .await?;
     tx.commit().await?;
     let info = TokenInfo {
         id,
@@ -110,7 +122,15 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
     if !presented.starts_with(TOKEN_PREFIX) || presented.len() != TOKEN_PREFIX.len() + 2 * TOKEN_BYTES {
         return Err(Error::BadCredentials);
     }
-    let row: Option<(i64, i64, String, bool, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<(
+        i64,
+        i64,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(
         "SELECT t.id, u.id, u.username, u.system_admin, t.expires_at, t.revoked_at, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
     )
@@ -121,7 +141,9 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
         return Err(Error::BadCredentials);
     };
     let now = OffsetDateTime::now_utc();
-    let expired = expires_at.and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()).is_some_and(|t| t <= now);
+    let expired = expires_at
+        .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok())
+        .is_some_and(|t| t <= now);
     if revoked_at.is_some() || expired {
         return Err(Error::BadCredentials);
     }
@@ -135,30 +157,43 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
             .execute(cp.pool())
             .await?;
     }
-    Ok(User { id: user_id, username, system_admin })
+    Ok(User {
+        id: user_id,
+        username,
+        system_admin,
+    })
 }
 
 /// The actor's own tokens, newest first.
 pub async fn list_tokens(cp: &ControlPlane, actor: &Actor) -> Result<Vec<TokenInfo>> {
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT id, name, hint, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT id, name, hint, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
              WHERE user_id = ? ORDER BY id DESC",
-        )
-        .bind(actor.user.id)
-        .fetch_all(cp.pool())
-        .await?;
+    )
+    .bind(actor.user.id)
+    .fetch_all(cp.pool())
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, hint, created_at, expires_at, revoked_at, last_used_at)| TokenInfo {
-            id,
-            name,
-            hint,
-            created_at,
-            expires_at,
-            revoked_at,
-            last_used_at,
-        })
+        .map(
+            |(id, name, hint, created_at, expires_at, revoked_at, last_used_at)| TokenInfo {
+                id,
+                name,
+                hint,
+                created_at,
+                expires_at,
+                revoked_at,
+                last_used_at,
+            },
+        )
         .collect())
 }
 
@@ -176,7 +211,9 @@ pub async fn revoke_token(cp: &ControlPlane, actor: &Actor, token_id: i64) -> Re
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(Error::NotFound(format!("Token ({token_id}) was not found or is already revoked!")));
+        return Err(Error::NotFound(format!(
+            "Token ({token_id}) was not found or is already revoked!"
+        )));
     }
     audit::record(&mut tx, actor, "REVOKE", "TOKEN", &token_id.to_string(), None, "").await?;
     tx.commit().await?;

@@ -27,6 +27,7 @@ impl std::fmt::Debug for Password {
 
 /// Which door a request came through, recorded in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     Console,
     Api,
@@ -45,6 +46,7 @@ impl Channel {
 
 /// A signed-in user as the doors see it. The password hash never leaves this crate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -65,7 +67,11 @@ impl Actor {
 
     /// The command line's actor, used for bootstrapping before any user exists.
     pub fn system(channel: Channel) -> Self {
-        let user = User { id: 0, username: "system".into(), system_admin: true };
+        let user = User {
+            id: 0,
+            username: "system".into(),
+            system_admin: true,
+        };
         Self { user, channel }
     }
 }
@@ -106,13 +112,24 @@ pub async fn create_user(
     })?;
     audit::record(&mut tx, actor, "CREATE", "USER", username, None, "").await?;
     tx.commit().await?;
-    Ok(User { id, username: username.to_owned(), system_admin })
+    Ok(User {
+        id,
+        username: username.to_owned(),
+        system_admin,
+    })
 }
 
 /// Replaces a user's password.
-pub async fn set_password(cp: &ControlPlane, actor: &Actor, username: &str, password: &Password) -> Result<()> {
+pub async fn set_password(
+    cp: &ControlPlane,
+    actor: &Actor,
+    username: &str,
+    password: &Password,
+) -> Result<()> {
     if !actor.user.system_admin && !actor.user.username.eq_ignore_ascii_case(username) {
-        return Err(Error::Forbidden("Only a system admin may change another user's password.".into()));
+        return Err(Error::Forbidden(
+            "Only a system admin may change another user's password.".into(),
+        ));
     }
     check_password(password)?;
     let hash = hash_password(password).await?;
@@ -142,7 +159,14 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
             .fetch_optional(cp.pool())
             .await?;
     let (user, hash) = match row {
-        Some((id, username, hash, system_admin)) => (Some(User { id, username, system_admin }), hash),
+        Some((id, username, hash, system_admin)) => (
+            Some(User {
+                id,
+                username,
+                system_admin,
+            }),
+            hash,
+        ),
         // Verify against a throw-away hash so an unknown name costs as much as a known one.
         None => (None, DECOY_HASH.clone()),
     };
@@ -163,7 +187,11 @@ pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
             .bind(id)
             .fetch_optional(cp.pool())
             .await?;
-    Ok(row.map(|(id, username, system_admin)| User { id, username, system_admin }))
+    Ok(row.map(|(id, username, system_admin)| User {
+        id,
+        username,
+        system_admin,
+    }))
 }
 
 /// The user with this name, if it exists.
@@ -173,15 +201,23 @@ pub async fn find_user_by_name(cp: &ControlPlane, username: &str) -> Result<Opti
             .bind(username)
             .fetch_optional(cp.pool())
             .await?;
-    Ok(row.map(|(id, username, system_admin)| User { id, username, system_admin }))
+    Ok(row.map(|(id, username, system_admin)| User {
+        id,
+        username,
+        system_admin,
+    }))
 }
 
 fn check_password(password: &Password) -> Result<()> {
     if password.0.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!("Password must be at least {MIN_PASSWORD_CHARS} characters.")));
+        return Err(Error::Invalid(format!(
+            "Password must be at least {MIN_PASSWORD_CHARS} characters."
+        )));
     }
     if password.0.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::Invalid(format!("Password must be at most {MAX_PASSWORD_BYTES} bytes.")));
+        return Err(Error::Invalid(format!(
+            "Password must be at most {MAX_PASSWORD_BYTES} bytes."
+        )));
     }
     Ok(())
 }
@@ -199,7 +235,9 @@ async fn hash_password(password: &Password) -> Result<String> {
     let typed = password.0.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(typed.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(typed.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(Error::internal)?
@@ -208,6 +246,10 @@ async fn hash_password(password: &Password) -> Result<String> {
 
 fn verify_password(typed: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(typed.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(typed.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }

@@ -6,13 +6,19 @@ use deploy::{demo, projects, Error};
 async fn a_system_admin_creates_a_project_that_everyone_permitted_sees() {
     let (cp, _dir) = common::fresh().await;
     let root = common::user(&cp, "root", true).await;
-    let created =
-        projects::create_project(&cp, &common::as_console(&root), "Payments", "Card payments").await.unwrap();
+    let created = projects::create_project(&cp, &common::as_console(&root), "Payments", "Card payments")
+        .await
+        .unwrap();
     assert_eq!(created.name, "Payments");
     assert_eq!(created.id.len(), 32);
-    assert!(created.id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(created
+        .id
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     assert_eq!(created.history_retention, 10);
-    let listed = projects::list_projects(&cp, &common::as_console(&root)).await.unwrap();
+    let listed = projects::list_projects(&cp, &common::as_console(&root))
+        .await
+        .unwrap();
     assert_eq!(listed, vec![created]);
     // The change is in the audit log, as the console did it.
     let (actor, channel, action): (String, String, String) =
@@ -20,7 +26,10 @@ async fn a_system_admin_creates_a_project_that_everyone_permitted_sees() {
             .fetch_one(cp.pool())
             .await
             .unwrap();
-    assert_eq!((actor.as_str(), channel.as_str(), action.as_str()), ("root", "CONSOLE", "CREATE"));
+    assert_eq!(
+        (actor.as_str(), channel.as_str(), action.as_str()),
+        ("root", "CONSOLE", "CREATE")
+    );
 }
 
 #[tokio::test]
@@ -28,8 +37,13 @@ async fn a_user_who_is_not_a_member_sees_no_projects_and_may_not_create_one() {
     let (cp, _dir) = common::fresh().await;
     let root = common::user(&cp, "root", true).await;
     let alice = common::user(&cp, "alice", false).await;
-    projects::create_project(&cp, &common::as_console(&root), "Payments", "").await.unwrap();
-    assert!(projects::list_projects(&cp, &common::as_console(&alice)).await.unwrap().is_empty());
+    projects::create_project(&cp, &common::as_console(&root), "Payments", "")
+        .await
+        .unwrap();
+    assert!(projects::list_projects(&cp, &common::as_console(&alice))
+        .await
+        .unwrap()
+        .is_empty());
     let refused = projects::create_project(&cp, &common::as_console(&alice), "Mine", "").await;
     assert!(matches!(refused, Err(Error::Forbidden(_))));
     assert_eq!(common::count(&cp, "projects").await, 1);
@@ -39,7 +53,9 @@ async fn a_user_who_is_not_a_member_sees_no_projects_and_may_not_create_one() {
 async fn duplicate_and_malformed_project_names_are_refused_without_writing() {
     let (cp, _dir) = common::fresh().await;
     let root = common::as_console(&common::user(&cp, "root", true).await);
-    projects::create_project(&cp, &root, "Payments", "").await.unwrap();
+    projects::create_project(&cp, &root, "Payments", "")
+        .await
+        .unwrap();
     let audit_before = common::count(&cp, "audit_log").await;
     let dup = projects::create_project(&cp, &root, "payments", "").await;
     assert!(matches!(dup, Err(Error::Conflict(m)) if m.contains("already exists")));
@@ -60,10 +76,17 @@ async fn the_demo_data_set_loads_once_and_its_login_always_works() {
     let second = demo::load(&cp).await.unwrap();
     assert_eq!(common::count(&cp, "projects").await, 1);
     assert_eq!(common::count(&cp, "users").await, 1);
-    assert_ne!(first.password, second.password, "every start prints a fresh password");
-    let admin = deploy::users::authenticate(&cp, "admin", &deploy::users::Password::new(second.password.clone()))
-        .await
-        .unwrap();
+    assert_ne!(
+        first.password, second.password,
+        "every start prints a fresh password"
+    );
+    let admin = deploy::users::authenticate(
+        &cp,
+        "admin",
+        &deploy::users::Password::new(second.password.clone()),
+    )
+    .await
+    .unwrap();
     assert!(admin.system_admin);
     let old = deploy::users::authenticate(&cp, "admin", &deploy::users::Password::new(first.password)).await;
     assert!(old.is_err());
@@ -92,7 +115,9 @@ async fn concurrent_writers_queue_instead_of_failing() {
 async fn writers_in_two_processes_queue_on_the_lock() {
     // Two control planes on one file stand for two processes (the server and the command line).
     let (cp, dir) = common::fresh().await;
-    let other = deploy::ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+    let other = deploy::ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+        .await
+        .unwrap();
     let root = common::as_console(&common::user(&cp, "root", true).await);
     let mut tasks = Vec::new();
     for i in 0..40 {

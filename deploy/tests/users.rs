@@ -7,14 +7,23 @@ use deploy::Error;
 async fn a_user_signs_in_with_the_right_password_only() {
     let (cp, _dir) = common::fresh().await;
     let alice = common::user(&cp, "alice", false).await;
-    let ok = users::authenticate(&cp, "alice", &Password::new("correct horse battery")).await.unwrap();
+    let ok = users::authenticate(&cp, "alice", &Password::new("correct horse battery"))
+        .await
+        .unwrap();
     assert_eq!(ok, alice);
     // Usernames are case-insensitive, like most consoles.
-    assert!(users::authenticate(&cp, "ALICE", &Password::new("correct horse battery")).await.is_ok());
+    assert!(
+        users::authenticate(&cp, "ALICE", &Password::new("correct horse battery"))
+            .await
+            .is_ok()
+    );
     let wrong = users::authenticate(&cp, "alice", &Password::new("wrong password")).await;
     assert!(matches!(wrong, Err(Error::BadCredentials)));
     let unknown = users::authenticate(&cp, "bob", &Password::new("correct horse battery")).await;
-    assert!(matches!(unknown, Err(Error::BadCredentials)), "unknown user fails exactly like a wrong password");
+    assert!(
+        matches!(unknown, Err(Error::BadCredentials)),
+        "unknown user fails exactly like a wrong password"
+    );
 }
 
 #[tokio::test]
@@ -50,9 +59,14 @@ async fn bad_users_are_refused_and_nothing_is_written() {
 async fn only_system_admins_create_users() {
     let (cp, _dir) = common::fresh().await;
     let alice = common::user(&cp, "alice", false).await;
-    let refused =
-        users::create_user(&cp, &common::as_console(&alice), "mallory", &Password::new("long enough!"), true)
-            .await;
+    let refused = users::create_user(
+        &cp,
+        &common::as_console(&alice),
+        "mallory",
+        &Password::new("long enough!"),
+        true,
+    )
+    .await;
     assert!(matches!(refused, Err(Error::Forbidden(_))));
     assert!(users::find_user_by_name(&cp, "mallory").await.unwrap().is_none());
 }

@@ -29,7 +29,11 @@ async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> Ve
         let r = client.post(url).bearer_auth(token).send().await.expect("request");
         assert!(r.status().is_success(), "{url}: {}", r.status());
         let body = r.text().await.expect("body");
-        assert!(body.contains(r#""success":true,"message":"Deployment completed successfully""#) || body.contains("\"success\":true"), "{body}");
+        assert!(
+            body.contains(r#""success":true,"message":"Deployment completed successfully""#)
+                || body.contains("\"success\":true"),
+            "{body}"
+        );
         out.push(started.elapsed());
     }
     out.sort();
@@ -48,12 +52,18 @@ async fn commit_ceiling(folder: &std::path::Path) -> f64 {
         .connect()
         .await
         .unwrap();
-    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)").execute(&mut conn).await.unwrap();
+    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let started = Instant::now();
     let mut commits = 0u64;
     while started.elapsed() < Duration::from_secs(3) {
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.unwrap();
-        sqlx::query("INSERT INTO t (v) VALUES ('x')").execute(&mut *tx).await.unwrap();
+        sqlx::query("INSERT INTO t (v) VALUES ('x')")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         commits += 1;
     }
@@ -63,31 +73,56 @@ async fn commit_ceiling(folder: &std::path::Path) -> f64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+        .await
+        .unwrap();
     let system = Actor::system(Channel::Cli);
-    users::create_user(&cp, &system, "bench", &Password::new("bench password"), true).await.unwrap();
-    let (token, _) = deploy::tokens::create_token(&cp, &system, "bench", "bench", None).await.unwrap();
+    users::create_user(&cp, &system, "bench", &Password::new("bench password"), true)
+        .await
+        .unwrap();
+    let (token, _) = deploy::tokens::create_token(&cp, &system, "bench", "bench", None)
+        .await
+        .unwrap();
     let token = token.expose().to_owned();
     projects::create_project(&cp, &system, "P", "").await.unwrap();
-    let env = NewEnvironment { name: "production".into(), env_type: EnvironmentType::Production, description: String::new(), access_url: String::new() };
+    let env = NewEnvironment {
+        name: "production".into(),
+        env_type: EnvironmentType::Production,
+        description: String::new(),
+        access_url: String::new(),
+    };
     environments::create_environment(&cp, &system, env).await.unwrap();
-    environments::assign_environment(&cp, &system, "P", "production").await.unwrap();
+    environments::assign_environment(&cp, &system, "P", "production")
+        .await
+        .unwrap();
     let targets = ["production".to_owned()];
     let mut members = Vec::new();
     for i in 0..GROUP_SIZE.max(CLIENTS) {
-        let spec = ProxySpec { relative_path: format!("/api{i}"), ..Default::default() };
-        proxies::create_proxy(&cp, &system, "P", &format!("api{i}"), spec, &targets).await.unwrap();
+        let spec = ProxySpec {
+            relative_path: format!("/api{i}"),
+            ..Default::default()
+        };
+        proxies::create_proxy(&cp, &system, "P", &format!("api{i}"), spec, &targets)
+            .await
+            .unwrap();
         if i < GROUP_SIZE {
             members.push(format!("api{i}"));
         }
     }
-    groups::create_group(&cp, &system, "P", "G", GroupSpec::default(), &members).await.unwrap();
+    groups::create_group(&cp, &system, "P", "G", GroupSpec::default(), &members)
+        .await
+        .unwrap();
 
-    let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+    let app = server::app(cp.clone(), dir.path().to_str().unwrap())
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
     let base = format!("http://{addr}/apiops/projects/P");
 
     let single_url = format!("{base}/apiProxies/api0/environments/production/");

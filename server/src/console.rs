@@ -17,7 +17,11 @@ const SESSION_IDLE_LIMIT: time::Duration = time::Duration::hours(8);
 pub const SESSION_COOKIE: &str = "portico_session";
 
 pub fn leptos_options(site_root: &str) -> LeptosOptions {
-    LeptosOptions::builder().output_name("portico").site_root(site_root).site_pkg_dir("pkg").build()
+    LeptosOptions::builder()
+        .output_name("portico")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .build()
 }
 
 pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy::Error> {
@@ -26,8 +30,15 @@ pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy:
 
     // Sessions live in the same SQLite file as everything else.
     let store = SqliteStore::new(cp.pool().clone());
-    store.migrate().await.map_err(|e| deploy::Error::internal(format!("session store: {e}")))?;
-    tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(300)));
+    store
+        .migrate()
+        .await
+        .map_err(|e| deploy::Error::internal(format!("session store: {e}")))?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(300)),
+    );
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -36,15 +47,10 @@ pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy:
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIMIT));
 
     let router = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(cp.clone()),
-            {
-                let options = options.clone();
-                move || app::shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, move || provide_context(cp.clone()), {
+            let options = options.clone();
+            move || app::shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)
         .layer(axum::middleware::from_fn(crate::page_guard::guard_pages))

@@ -16,5 +16,7 @@ pub const DEFAULT_SITE_ROOT: &str = "target/site";
 pub async fn app(cp: ControlPlane, site_root: &str) -> Result<Router, deploy::Error> {
     let api = apiops::router(cp.clone());
     let console = console::router(cp, site_root).await?;
-    Ok(api.merge(console).layer(axum::middleware::from_fn(request_log::log_request)))
+    Ok(api
+        .merge(console)
+        .layer(axum::middleware::from_fn(request_log::log_request)))
 }

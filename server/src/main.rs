@@ -12,7 +12,12 @@ use deploy::{Actor, Channel, ControlPlane};
 #[command(name = "portico", version, about = "Portico: an API management control plane")]
 struct Cli {
     /// The SQLite database; created, with its folder, if missing.
-    #[arg(long, global = true, env = "PORTICO_DATABASE_URL", default_value = "sqlite://data/portico.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "PORTICO_DATABASE_URL",
+        default_value = "sqlite://data/portico.db"
+    )]
     database_url: String,
     #[command(subcommand)]
     command: Command,
@@ -90,19 +95,39 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let cp = ControlPlane::open(&cli.database_url).await.map_err(|e| e.to_string())?;
+    let cp = ControlPlane::open(&cli.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     match cli.command {
         Command::Serve(serve) => run_server(cp, serve).await,
-        Command::Admin(Admin::CreateUser { username, password_stdin: _, system_admin }) => {
+        Command::Admin(Admin::CreateUser {
+            username,
+            password_stdin: _,
+            system_admin,
+        }) => {
             let password = read_password()?;
-            let user = users::create_user(&cp, &Actor::system(Channel::Cli), &username, &password, system_admin)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("Created user {}{}", user.username, if user.system_admin { " (system admin)" } else { "" });
+            let user = users::create_user(
+                &cp,
+                &Actor::system(Channel::Cli),
+                &username,
+                &password,
+                system_admin,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "Created user {}{}",
+                user.username,
+                if user.system_admin { " (system admin)" } else { "" }
+            );
             cp.close().await;
             Ok(())
         }
-        Command::Admin(Admin::CreateToken { username, name, expires_in_days }) => {
+        Command::Admin(Admin::CreateToken {
+            username,
+            name,
+            expires_in_days,
+        }) => {
             let system = Actor::system(Channel::Cli);
             let (token, info) = deploy::tokens::create_token(&cp, &system, &username, &name, expires_in_days)
                 .await
@@ -111,7 +136,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!(
                 "Token {:?} for {username} created{}; it is shown only this once.",
                 info.name,
-                info.expires_at.map(|at| format!(", expires {at}")).unwrap_or_default()
+                info.expires_at
+                    .map(|at| format!(", expires {at}"))
+                    .unwrap_or_default()
             );
             cp.close().await;
             Ok(())
@@ -121,7 +148,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 fn read_password() -> Result<Password, String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']);
     if password.is_empty() {
         return Err("no password on standard input".into());
@@ -130,10 +160,17 @@ fn read_password() -> Result<Password, String> {
 }
 
 async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
-    let demo = if serve.demo { Some(deploy::demo::load(&cp).await.map_err(|e| e.to_string())?) } else { None };
-    let app = server::app(cp.clone(), &serve.site_root).await.map_err(|e| e.to_string())?;
-    let listener =
-        tokio::net::TcpListener::bind(serve.addr).await.map_err(|e| format!("cannot listen on {}: {e}", serve.addr))?;
+    let demo = if serve.demo {
+        Some(deploy::demo::load(&cp).await.map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let app = server::app(cp.clone(), &serve.site_root)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(serve.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", serve.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Portico is running.");
     println!("  Console:  http://{addr}/");

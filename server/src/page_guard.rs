@@ -11,7 +11,12 @@ use tower_sessions::Session;
 pub async fn guard_pages(session: Session, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let path = req.uri().path();
-        let signed_in = session.get::<i64>(app::session::USER_ID).await.ok().flatten().is_some();
+        let signed_in = session
+            .get::<i64>(app::session::USER_ID)
+            .await
+            .ok()
+            .flatten()
+            .is_some();
         if path == "/login" && signed_in {
             return Redirect::to("/projects").into_response();
         }
@@ -28,7 +33,9 @@ pub async fn guard_pages(session: Session, req: Request, next: Next) -> Response
     if is_html {
         // Private pages must not come back from a cache (the back button after logging out, a shared
         // machine); `no-store` also keeps them out of the back-forward cache.
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }
@@ -45,10 +52,23 @@ mod tests {
 
     #[test]
     fn pages_are_private_and_assets_are_not() {
-        for private in ["/", "/projects", "/environments", "/tokens", "/projects/MyProject", "/nowhere"] {
+        for private in [
+            "/",
+            "/projects",
+            "/environments",
+            "/tokens",
+            "/projects/MyProject",
+            "/nowhere",
+        ] {
             assert!(is_private_page(private), "{private}");
         }
-        for public in ["/login", "/pkg/portico.wasm", "/favicon.svg", "/api/login", "/apiops/projects/"] {
+        for public in [
+            "/login",
+            "/pkg/portico.wasm",
+            "/favicon.svg",
+            "/api/login",
+            "/apiops/projects/",
+        ] {
             assert!(!is_private_page(public), "{public}");
         }
     }

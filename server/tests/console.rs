@@ -23,7 +23,12 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> String {
-        self.headers.get_all(name).iter().map(|v| v.to_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The session cookie the answer sets, as `name=value`.
@@ -41,11 +46,19 @@ impl Answer {
 impl TestApp {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
+        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+            .await
+            .unwrap();
         let system = Actor::system(Channel::Cli);
-        users::create_user(&cp, &system, "root", &Password::new(PASSWORD), true).await.unwrap();
-        users::create_user(&cp, &system, "alice", &Password::new(PASSWORD), false).await.unwrap();
-        let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+        users::create_user(&cp, &system, "root", &Password::new(PASSWORD), true)
+            .await
+            .unwrap();
+        users::create_user(&cp, &system, "alice", &Password::new(PASSWORD), false)
+            .await
+            .unwrap();
+        let app = server::app(cp.clone(), dir.path().to_str().unwrap())
+            .await
+            .unwrap();
         Self { app, cp, _dir: dir }
     }
 
@@ -54,7 +67,11 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
@@ -73,17 +90,27 @@ impl TestApp {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        self.send(request.body(Body::from(form.to_owned())).unwrap()).await
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
     }
 
     async fn sign_in(&self, username: &str) -> String {
-        let answer = self.call("login", &format!("username={username}&password=correct+horse+battery"), None).await;
+        let answer = self
+            .call(
+                "login",
+                &format!("username={username}&password=correct+horse+battery"),
+                None,
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         answer.session_cookie().expect("a session cookie")
     }
 
     async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(self.cp.pool()).await.unwrap()
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.cp.pool())
+            .await
+            .unwrap()
     }
 }
 
@@ -105,10 +132,16 @@ async fn pages_send_visitors_who_are_not_signed_in_to_the_sign_in_page() {
 async fn wrong_credentials_get_one_message_that_does_not_say_which_part_was_wrong() {
     let t = TestApp::new().await;
     let wrong_password = t.call("login", "username=root&password=nope", None).await;
-    let unknown_user = t.call("login", "username=nobody&password=correct+horse+battery", None).await;
+    let unknown_user = t
+        .call("login", "username=nobody&password=correct+horse+battery", None)
+        .await;
     for answer in [&wrong_password, &unknown_user] {
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-        assert!(answer.body.contains("Invalid username or password."), "{}", answer.body);
+        assert!(
+            answer.body.contains("Invalid username or password."),
+            "{}",
+            answer.body
+        );
         assert!(answer.session_cookie().is_none());
     }
     assert_eq!(wrong_password.body, unknown_user.body);
@@ -118,7 +151,9 @@ async fn wrong_credentials_get_one_message_that_does_not_say_which_part_was_wron
 #[tokio::test]
 async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_console() {
     let t = TestApp::new().await;
-    let answer = t.call("login", "username=root&password=correct+horse+battery", None).await;
+    let answer = t
+        .call("login", "username=root&password=correct+horse+battery", None)
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.header("location"), "/projects");
     let set_cookie = answer.header("set-cookie");
@@ -132,17 +167,30 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_console() {
     assert!(page.body.contains("New project"), "system admins get the form");
     assert_eq!(page.header("cache-control"), "no-store");
     // Signed in, the sign-in page sends you on.
-    assert_eq!(t.get("/login", Some(&cookie)).await.header("location"), "/projects");
+    assert_eq!(
+        t.get("/login", Some(&cookie)).await.header("location"),
+        "/projects"
+    );
 }
 
 #[tokio::test]
 async fn signing_in_again_rotates_the_session_id() {
     let t = TestApp::new().await;
     let first = t.sign_in("root").await;
-    let answer = t.call("login", "username=root&password=correct+horse+battery", Some(&first)).await;
+    let answer = t
+        .call(
+            "login",
+            "username=root&password=correct+horse+battery",
+            Some(&first),
+        )
+        .await;
     let second = answer.session_cookie().expect("a new cookie");
     assert_ne!(first, second);
-    assert_eq!(t.get("/projects", Some(&first)).await.status, StatusCode::SEE_OTHER, "old id is dead");
+    assert_eq!(
+        t.get("/projects", Some(&first)).await.status,
+        StatusCode::SEE_OTHER,
+        "old id is dead"
+    );
     assert_eq!(t.get("/projects", Some(&second)).await.status, StatusCode::OK);
 }
 
@@ -162,7 +210,10 @@ async fn logging_out_ends_the_session_on_the_server() {
     assert_eq!(answer.header("location"), "/login");
     assert_eq!(t.count("tower_sessions").await, 0);
     // Replaying the old cookie gets nowhere.
-    assert_eq!(t.get("/projects", Some(&cookie)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get("/projects", Some(&cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
     let list = t.call("list_projects", "", Some(&cookie)).await;
     assert_eq!(list.status, StatusCode::UNAUTHORIZED);
 }
@@ -171,12 +222,25 @@ async fn logging_out_ends_the_session_on_the_server() {
 async fn a_system_admin_creates_a_project_and_the_list_shows_it() {
     let t = TestApp::new().await;
     let cookie = t.sign_in("root").await;
-    let created = t.call("create_project", "name=Payments&description=Card+payments", Some(&cookie)).await;
+    let created = t
+        .call(
+            "create_project",
+            "name=Payments&description=Card+payments",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     let list = t.call("list_projects", "", Some(&cookie)).await;
-    assert!(list.body.contains("Payments") && list.body.contains("Card payments"), "{}", list.body);
+    assert!(
+        list.body.contains("Payments") && list.body.contains("Card payments"),
+        "{}",
+        list.body
+    );
     let page = t.get("/projects", Some(&cookie)).await;
-    assert!(page.body.contains("Card payments"), "the server-rendered page lists it");
+    assert!(
+        page.body.contains("Card payments"),
+        "the server-rendered page lists it"
+    );
 }
 
 #[tokio::test]
@@ -185,9 +249,15 @@ async fn a_user_who_is_not_a_system_admin_cannot_create_projects() {
     let cookie = t.sign_in("alice").await;
     let page = t.get("/projects", Some(&cookie)).await;
     assert!(!page.body.contains("New project"));
-    let refused = t.call("create_project", "name=Sneaky&description=", Some(&cookie)).await;
+    let refused = t
+        .call("create_project", "name=Sneaky&description=", Some(&cookie))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("Only a system admin may create projects."), "{}", refused.body);
+    assert!(
+        refused.body.contains("Only a system admin may create projects."),
+        "{}",
+        refused.body
+    );
     assert_eq!(t.count("projects").await, 0);
 }
 
@@ -195,7 +265,8 @@ async fn a_user_who_is_not_a_system_admin_cannot_create_projects() {
 async fn bad_project_input_is_refused_with_a_clear_message_and_nothing_changes() {
     let t = TestApp::new().await;
     let cookie = t.sign_in("root").await;
-    t.call("create_project", "name=Payments&description=", Some(&cookie)).await;
+    t.call("create_project", "name=Payments&description=", Some(&cookie))
+        .await;
     let audit = t.count("audit_log").await;
     for (form, message) in [
         ("name=Payments&description=", "Project (Payments) already exists!"),
@@ -217,7 +288,10 @@ async fn bad_project_input_is_refused_with_a_clear_message_and_nothing_changes()
 async fn the_password_hash_never_leaves_the_server() {
     let t = TestApp::new().await;
     let cookie = t.sign_in("root").await;
-    for answer in [t.call("current_user", "", Some(&cookie)).await, t.get("/projects", Some(&cookie)).await] {
+    for answer in [
+        t.call("current_user", "", Some(&cookie)).await,
+        t.get("/projects", Some(&cookie)).await,
+    ] {
         assert!(!answer.body.contains("argon2"), "{}", answer.body);
     }
 }

@@ -15,9 +15,15 @@ pub fn system() -> Actor {
 }
 
 pub async fn user(cp: &ControlPlane, name: &str, system_admin: bool) -> User {
-    users::create_user(cp, &system(), name, &Password::new("correct horse battery"), system_admin)
-        .await
-        .expect("create user")
+    users::create_user(
+        cp,
+        &system(),
+        name,
+        &Password::new("correct horse battery"),
+        system_admin,
+    )
+    .await
+    .expect("create user")
 }
 
 pub fn as_console(user: &User) -> Actor {
@@ -25,5 +31,8 @@ pub fn as_console(user: &User) -> Actor {
 }
 
 pub async fn count(cp: &ControlPlane, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(cp.pool()).await.unwrap()
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(cp.pool())
+        .await
+        .unwrap()
 }

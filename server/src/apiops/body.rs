@@ -14,12 +14,16 @@ pub struct OptionalJson<T>(pub T);
 
 async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|rejection| {
-        ApiError::BadRequest(format!("Request body could not be read: {}", rejection.body_text()))
+        ApiError::BadRequest(format!(
+            "Request body could not be read: {}",
+            rejection.body_text()
+        ))
     })
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(format!("Request body is not valid JSON for this endpoint: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("Request body is not valid JSON for this endpoint: {e}")))
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {

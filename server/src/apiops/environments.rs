@@ -4,30 +4,55 @@ use axum::extract::{Path, State};
 use axum::Json;
 use deploy::environments::{self, NewEnvironment};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::error::ApiResult;
-use super::reply::{list, one};
+use super::error::{ApiResult, ErrorBody};
+use super::reply::{list, one, ListReply, OneReply};
 use super::ApiState;
 
-pub async fn list_environments(State(s): State<ApiState>, Caller(actor): Caller) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/apiops/environments/",
+    tag = "Environments",
+    responses(
+        (status = 200, body = ListReply<environments::Environment>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn list_environments(
+    State(s): State<ApiState>,
+    Caller(actor): Caller,
+) -> ApiResult<Json<ListReply<environments::Environment>>> {
     Ok(list(environments::list_environments(&s.cp, &actor).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/apiops/environments/",
+    tag = "Environments",
+    request_body = NewEnvironment,
+    responses(
+        (status = 200, body = OneReply<environments::Environment>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_environment(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<NewEnvironment>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<environments::Environment>>> {
     Ok(one(environments::create_environment(&s.cp, &actor, body).await?))
 }
 
 /// An environment as Apinizer lists it for a project.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ProjectEnvironmentView {
+pub struct ProjectEnvironmentView {
     id: String,
     name: String,
     description: String,
@@ -39,11 +64,23 @@ struct ProjectEnvironmentView {
     redeploy_required: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/apiops/environments/{projectName}/",
+    tag = "Environments",
+    params(("projectName" = String, Path, description = "Project name")),
+    responses(
+        (status = 200, body = ListReply<ProjectEnvironmentView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn project_environments(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path(project): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ListReply<ProjectEnvironmentView>>> {
     let views = environments::project_environments(&s.cp, &actor, &project)
         .await?
         .into_iter()

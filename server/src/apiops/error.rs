@@ -15,10 +15,12 @@ pub enum ApiError {
     Internal,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    error_description: &'a str,
+/// Every error answer: a machine-readable kind and a sentence for the person reading it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// bad_request, unauthorized_client, access_denied, not_found or server_error.
+    pub error: String,
+    pub error_description: String,
 }
 
 impl IntoResponse for ApiError {
@@ -28,9 +30,20 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized_client", "Invalid token"),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "access_denied", m.as_str()),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.as_str()),
-            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Internal server error"),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal server error",
+            ),
         };
-        (status, Json(Body { error, error_description: description })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: error.into(),
+                error_description: description.into(),
+            }),
+        )
+            .into_response()
     }
 }
 

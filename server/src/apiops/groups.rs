@@ -5,15 +5,14 @@ use axum::Json;
 use deploy::groups::{self, ApiProxyGroup};
 use deploy::model::GroupSpec;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::error::{ApiError, ApiResult};
-use super::reply::{done, list, one};
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::reply::{done, list, one, Done, ListReply, OneReply};
 use super::ApiState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupView {
     id: String,
@@ -38,7 +37,7 @@ impl From<ApiProxyGroup> for GroupView {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupBody {
     #[serde(default)]
@@ -66,63 +65,166 @@ impl GroupBody {
     }
 }
 
-pub async fn list_groups(State(s): State<ApiState>, Caller(actor): Caller, Path(p): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name")),
+    responses(
+        (status = 200, body = ListReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn list_groups(
+    State(s): State<ApiState>,
+    Caller(actor): Caller,
+    Path(p): Path<String>,
+) -> ApiResult<Json<ListReply<GroupView>>> {
     let all = groups::list_groups(&s.cp, &actor, &p).await?;
     Ok(list(all.into_iter().map(GroupView::from).collect()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name")),
+    request_body = GroupBody,
+    responses(
+        (status = 200, body = OneReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_group(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path(p): Path<String>,
     JsonBody(body): JsonBody<GroupBody>,
-) -> ApiResult<Json<Value>> {
-    let name = body.name.clone().ok_or_else(|| ApiError::BadRequest("apiProxyGroupName value can not be empty!".into()))?;
+) -> ApiResult<Json<OneReply<GroupView>>> {
+    let name = body
+        .name
+        .clone()
+        .ok_or_else(|| ApiError::BadRequest("apiProxyGroupName value can not be empty!".into()))?;
     let created = groups::create_group(&s.cp, &actor, &p, &name, body.spec(), &body.api_proxies).await?;
     Ok(one(GroupView::from(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/{apiProxyGroupName}/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyGroupName" = String, Path, description = "API proxy group name")),
+    responses(
+        (status = 200, body = OneReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_group(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, g)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    Ok(one(GroupView::from(groups::get_group(&s.cp, &actor, &p, &g).await?)))
+) -> ApiResult<Json<OneReply<GroupView>>> {
+    Ok(one(GroupView::from(
+        groups::get_group(&s.cp, &actor, &p, &g).await?,
+    )))
 }
 
+#[utoipa::path(
+    put,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/{apiProxyGroupName}/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyGroupName" = String, Path, description = "API proxy group name")),
+    request_body = GroupBody,
+    responses(
+        (status = 200, body = OneReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update_group(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, g)): Path<(String, String)>,
     JsonBody(body): JsonBody<GroupBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<GroupView>>> {
     if body.name.as_ref().is_some_and(|n| *n != g) {
-        return Err(ApiError::BadRequest("A group can not be renamed; leave out name or repeat it.".into()));
+        return Err(ApiError::BadRequest(
+            "A group can not be renamed; leave out name or repeat it.".into(),
+        ));
     }
-    Ok(one(GroupView::from(groups::update_group(&s.cp, &actor, &p, &g, body.spec()).await?)))
+    Ok(one(GroupView::from(
+        groups::update_group(&s.cp, &actor, &p, &g, body.spec()).await?,
+    )))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/{apiProxyGroupName}/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyGroupName" = String, Path, description = "API proxy group name")),
+    responses(
+        (status = 200, body = Done),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn delete_group(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, g)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     groups::delete_group(&s.cp, &actor, &p, &g).await?;
     Ok(done())
 }
 
+#[utoipa::path(
+    post,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/{apiProxyGroupName}/apiProxies/{apiProxyName}/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyGroupName" = String, Path, description = "API proxy group name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    responses(
+        (status = 200, body = OneReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn add_member(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, g, name)): Path<(String, String, String)>,
-) -> ApiResult<Json<Value>> {
-    Ok(one(GroupView::from(groups::add_member(&s.cp, &actor, &p, &g, &name).await?)))
+) -> ApiResult<Json<OneReply<GroupView>>> {
+    Ok(one(GroupView::from(
+        groups::add_member(&s.cp, &actor, &p, &g, &name).await?,
+    )))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/apiops/projects/{projectName}/apiProxyGroups/{apiProxyGroupName}/apiProxies/{apiProxyName}/",
+    tag = "API proxy groups",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyGroupName" = String, Path, description = "API proxy group name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    responses(
+        (status = 200, body = OneReply<GroupView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn remove_member(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, g, name)): Path<(String, String, String)>,
-) -> ApiResult<Json<Value>> {
-    Ok(one(GroupView::from(groups::remove_member(&s.cp, &actor, &p, &g, &name).await?)))
+) -> ApiResult<Json<OneReply<GroupView>>> {
+    Ok(one(GroupView::from(
+        groups::remove_member(&s.cp, &actor, &p, &g, &name).await?,
+    )))
 }

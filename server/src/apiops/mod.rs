@@ -8,6 +8,7 @@ mod deploys;
 mod environments;
 mod error;
 mod groups;
+mod openapi;
 mod projects;
 mod proxies;
 mod reply;
@@ -38,34 +39,80 @@ pub fn router(cp: ControlPlane) -> Router {
     let proxy = format!("{p}/apiProxies/{{apiProxyName}}");
     let group = format!("{p}/apiProxyGroups/{{apiProxyGroupName}}");
     let mut r = Router::new();
-    r = both(r, "/apiops/projects/", get(projects::list_projects).post(projects::create_project));
+    r = both(
+        r,
+        "/apiops/projects/",
+        get(projects::list_projects).post(projects::create_project),
+    );
     r = both(r, &format!("{p}/"), get(projects::get_project));
     r = both(r, &format!("{p}/members/"), get(projects::list_members));
     r = both(
         r,
         &format!("{p}/members/{{username}}/"),
-        get(projects::get_member).put(projects::put_member).delete(projects::delete_member),
+        get(projects::get_member)
+            .put(projects::put_member)
+            .delete(projects::delete_member),
     );
-    r = both(r, &format!("{p}/settings/"), get(projects::get_settings).put(projects::put_settings));
+    r = both(
+        r,
+        &format!("{p}/settings/"),
+        get(projects::get_settings).put(projects::put_settings),
+    );
     r = both(r, &format!("{p}/audit/"), get(projects::audit_log));
-    r = both(r, &format!("{p}/environments/{{environmentName}}/"), put(projects::assign_environment));
-    r = both(r, "/apiops/environments/", get(environments::list_environments).post(environments::create_environment));
-    r = both(r, "/apiops/environments/{projectName}/", get(environments::project_environments));
-    r = both(r, &format!("{p}/apiProxies/"), get(proxies::list_proxies).post(proxies::create_proxy));
-    r = both(r, &format!("{proxy}/"), get(proxies::get_proxy).put(proxies::update_proxy).delete(proxies::delete_proxy));
+    r = both(
+        r,
+        &format!("{p}/environments/{{environmentName}}/"),
+        put(projects::assign_environment),
+    );
+    r = both(
+        r,
+        "/apiops/environments/",
+        get(environments::list_environments).post(environments::create_environment),
+    );
+    r = both(
+        r,
+        "/apiops/environments/{projectName}/",
+        get(environments::project_environments),
+    );
+    r = both(
+        r,
+        &format!("{p}/apiProxies/"),
+        get(proxies::list_proxies).post(proxies::create_proxy),
+    );
+    r = both(
+        r,
+        &format!("{proxy}/"),
+        get(proxies::get_proxy)
+            .put(proxies::update_proxy)
+            .delete(proxies::delete_proxy),
+    );
     r = both(
         r,
         &format!("{proxy}/environments/{{environmentName}}/"),
         post(deploys::deploy_proxy).delete(deploys::undeploy_proxy),
     );
-    r = both(r, &format!("{proxy}/deploy-histories/"), get(proxies::list_history));
+    r = both(
+        r,
+        &format!("{proxy}/deploy-histories/"),
+        get(proxies::list_history),
+    );
     r = both(
         r,
         &format!("{proxy}/deploy-histories/{{revision}}/"),
         get(proxies::get_history_record).put(proxies::put_history_record),
     );
-    r = both(r, &format!("{p}/apiProxyGroups/"), get(groups::list_groups).post(groups::create_group));
-    r = both(r, &format!("{group}/"), get(groups::get_group).put(groups::update_group).delete(groups::delete_group));
+    r = both(
+        r,
+        &format!("{p}/apiProxyGroups/"),
+        get(groups::list_groups).post(groups::create_group),
+    );
+    r = both(
+        r,
+        &format!("{group}/"),
+        get(groups::get_group)
+            .put(groups::update_group)
+            .delete(groups::delete_group),
+    );
     r = both(
         r,
         &format!("{group}/apiProxies/{{apiProxyName}}/"),
@@ -76,7 +123,8 @@ pub fn router(cp: ControlPlane) -> Router {
         &format!("{group}/environments/{{environmentName}}/"),
         post(deploys::deploy_group).delete(deploys::undeploy_group),
     );
-    r.route("/apiops", get(not_found))
+    r.route("/apiops/openapi.json", get(openapi::document))
+        .route("/apiops", get(not_found))
         .route("/apiops/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(ApiState { cp })

@@ -6,16 +6,15 @@ use deploy::history;
 use deploy::model::{ApiType, Cache, Cors, ProxySpec, Routing};
 use deploy::proxies::{self, ApiProxy, LiveDeployment};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::error::{ApiError, ApiResult};
-use super::reply::{done, list, one};
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::reply::{done, list, one, Done, ListReply, OneReply};
 use super::ApiState;
 
 /// An API proxy as the REST API shows it: its configuration fields at the top level.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProxyView {
     id: String,
@@ -44,7 +43,7 @@ impl From<ApiProxy> for ProxyView {
 
 /// The body of a create (with `name`) or a full update. Fields left out take their defaults; an update that
 /// leaves out `deployList` keeps the current one.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProxyBody {
     #[serde(default)]
@@ -81,59 +80,142 @@ impl ProxyBody {
     }
 }
 
-pub async fn list_proxies(State(s): State<ApiState>, Caller(actor): Caller, Path(p): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxies/",
+    tag = "API proxies",
+    params(("projectName" = String, Path, description = "Project name")),
+    responses(
+        (status = 200, body = ListReply<ProxyView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn list_proxies(
+    State(s): State<ApiState>,
+    Caller(actor): Caller,
+    Path(p): Path<String>,
+) -> ApiResult<Json<ListReply<ProxyView>>> {
     let all = proxies::list_proxies(&s.cp, &actor, &p).await?;
     Ok(list(all.into_iter().map(ProxyView::from).collect()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/apiops/projects/{projectName}/apiProxies/",
+    tag = "API proxies",
+    params(("projectName" = String, Path, description = "Project name")),
+    request_body = ProxyBody,
+    responses(
+        (status = 200, body = OneReply<ProxyView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_proxy(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path(p): Path<String>,
     JsonBody(body): JsonBody<ProxyBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<ProxyView>>> {
     let (name, spec, deploy_list) = body.split();
     let name = name.ok_or_else(|| ApiError::BadRequest("apiProxyName value can not be empty!".into()))?;
-    let created = proxies::create_proxy(&s.cp, &actor, &p, &name, spec, &deploy_list.unwrap_or_default()).await?;
+    let created =
+        proxies::create_proxy(&s.cp, &actor, &p, &name, spec, &deploy_list.unwrap_or_default()).await?;
     Ok(one(ProxyView::from(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/",
+    tag = "API proxies",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    responses(
+        (status = 200, body = OneReply<ProxyView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_proxy(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    Ok(one(ProxyView::from(proxies::get_proxy(&s.cp, &actor, &p, &name).await?)))
+) -> ApiResult<Json<OneReply<ProxyView>>> {
+    Ok(one(ProxyView::from(
+        proxies::get_proxy(&s.cp, &actor, &p, &name).await?,
+    )))
 }
 
+#[utoipa::path(
+    put,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/",
+    tag = "API proxies",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    request_body = ProxyBody,
+    responses(
+        (status = 200, body = OneReply<ProxyView>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update_proxy(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name)): Path<(String, String)>,
     JsonBody(body): JsonBody<ProxyBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<ProxyView>>> {
     let (renamed, spec, deploy_list) = body.split();
     if renamed.is_some_and(|n| n != name) {
-        return Err(ApiError::BadRequest("An API proxy can not be renamed; leave out name or repeat it.".into()));
+        return Err(ApiError::BadRequest(
+            "An API proxy can not be renamed; leave out name or repeat it.".into(),
+        ));
     }
     let updated = proxies::update_proxy(&s.cp, &actor, &p, &name, spec, deploy_list.as_deref()).await?;
     Ok(one(ProxyView::from(updated)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/",
+    tag = "API proxies",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    responses(
+        (status = 200, body = Done),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn delete_proxy(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     proxies::delete_proxy(&s.cp, &actor, &p, &name).await?;
     Ok(done())
 }
 
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/deploy-histories/",
+    tag = "Deploy history",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name")),
+    responses(
+        (status = 200, body = ListReply<history::HistoryRecord>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list_history(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ListReply<history::HistoryRecord>>> {
     Ok(list(history::list_history(&s.cp, &actor, &p, &name).await?))
 }
 
@@ -144,27 +226,60 @@ pub(crate) fn parse_revision(text: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::BadRequest(format!("revision ({text}) must be a positive whole number!")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/deploy-histories/{revision}/",
+    tag = "Deploy history",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name"), ("revision" = i64, Path, description = "Deploy history revision")),
+    responses(
+        (status = 200, body = OneReply<history::HistoryRecord>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_history_record(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name, revision)): Path<(String, String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<history::HistoryRecord>>> {
     let revision = parse_revision(&revision)?;
     Ok(one(history::get_record(&s.cp, &actor, &p, &name, revision).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersistentBody {
     persistent: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/apiops/projects/{projectName}/apiProxies/{apiProxyName}/deploy-histories/{revision}/",
+    tag = "Deploy history",
+    params(("projectName" = String, Path, description = "Project name"), ("apiProxyName" = String, Path, description = "API proxy name"), ("revision" = i64, Path, description = "Deploy history revision")),
+    request_body = PersistentBody,
+    responses(
+        (status = 200, body = OneReply<history::HistoryRecord>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_history_record(
     State(s): State<ApiState>,
     Caller(actor): Caller,
     Path((p, name, revision)): Path<(String, String, String)>,
     JsonBody(body): JsonBody<PersistentBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OneReply<history::HistoryRecord>>> {
     let revision = parse_revision(&revision)?;
-    Ok(one(history::set_persistent(&s.cp, &actor, &p, &name, revision, body.persistent).await?))
+    Ok(one(history::set_persistent(
+        &s.cp,
+        &actor,
+        &p,
+        &name,
+        revision,
+        body.persistent,
+    )
+    .await?))
 }

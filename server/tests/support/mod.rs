@@ -32,17 +32,29 @@ impl Portico {
 
     pub async fn empty() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display())).await.unwrap();
-        let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
+        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+            .await
+            .unwrap();
+        let app = server::app(cp.clone(), dir.path().to_str().unwrap())
+            .await
+            .unwrap();
         Self { app, cp, _dir: dir }
     }
 
     pub async fn user_with_token(&self, name: &str, system_admin: bool) -> String {
         let system = Actor::system(Channel::Cli);
-        users::create_user(&self.cp, &system, name, &Password::new("correct horse battery"), system_admin)
+        users::create_user(
+            &self.cp,
+            &system,
+            name,
+            &Password::new("correct horse battery"),
+            system_admin,
+        )
+        .await
+        .unwrap();
+        let (token, _) = deploy::tokens::create_token(&self.cp, &system, name, "test", None)
             .await
             .unwrap();
-        let (token, _) = deploy::tokens::create_token(&self.cp, &system, name, "test", None).await.unwrap();
         token.expose().to_owned()
     }
 
@@ -54,7 +66,9 @@ impl Portico {
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
-        let request = request.body(Body::from(body.unwrap_or_default().to_owned())).unwrap();
+        let request = request
+            .body(Body::from(body.unwrap_or_default().to_owned()))
+            .unwrap();
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -67,13 +81,26 @@ impl Portico {
     /// configuration. Each change also writes an audit line, so an unchanged audit count means no change.
     pub async fn fingerprint(&self) -> String {
         let tables = [
-            "users", "projects", "project_members", "audit_log", "api_tokens", "environments",
-            "project_environments", "api_proxies", "proxy_deploy_targets", "api_proxy_groups", "group_members",
-            "deployments", "deploy_history",
+            "users",
+            "projects",
+            "project_members",
+            "audit_log",
+            "api_tokens",
+            "environments",
+            "project_environments",
+            "api_proxies",
+            "proxy_deploy_targets",
+            "api_proxy_groups",
+            "group_members",
+            "deployments",
+            "deploy_history",
         ];
         let mut out = String::new();
         for t in tables {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(self.cp.pool()).await.unwrap();
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
+                .fetch_one(self.cp.pool())
+                .await
+                .unwrap();
             out.push_str(&format!("{t}={n};"));
         }
         for q in [
