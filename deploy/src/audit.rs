@@ -20,6 +20,21 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+type AuditRow = (i64, String, String, String, String, String, String, String);
+
+fn from_row((id, at, actor, channel, action, object_type, object_name, detail): AuditRow) -> AuditEntry {
+    AuditEntry {
+        id,
+        at,
+        actor,
+        channel,
+        action,
+        object_type,
+        object_name,
+        detail,
+    }
+}
+
 /// Writes an audit line inside the caller's transaction, so the change and its record commit together.
 pub(crate) async fn record(
     conn: &mut SqliteConnection,
@@ -54,28 +69,14 @@ pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<
             "Only a system admin may read the whole audit log.".into(),
         ));
     }
-    let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor, channel, action, object_type, object_name, detail
          FROM audit_log ORDER BY id DESC LIMIT ?",
     )
     .bind(limit.clamp(1, 1000))
     .fetch_all(cp.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
-                id,
-                at,
-                actor,
-                channel,
-                action,
-                object_type,
-                object_name,
-                detail,
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Narrows a project's audit log; empty fields match everything.
@@ -103,7 +104,7 @@ pub async fn project_log(
         crate::access::Need::Permission(crate::access::Permission::View),
     )
     .await?;
-    let rows: Vec<(i64, String, String, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor, channel, action, object_type, object_name, detail FROM audit_log
          WHERE project_id = ? AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR object_name = ?3)
          AND (?4 IS NULL OR action = ?4) ORDER BY id DESC LIMIT ?5",
@@ -115,19 +116,5 @@ pub async fn project_log(
     .bind(limit.clamp(1, 1000))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, at, actor, channel, action, object_type, object_name, detail)| AuditEntry {
-                id,
-                at,
-                actor,
-                channel,
-                action,
-                object_type,
-                object_name,
-                detail,
-            },
-        )
-        .collect())
+    Ok(rows.into_iter().map(from_row).collect())
 }

@@ -396,6 +396,15 @@ macro_rules! step_values {
     };
 }
 
+/// Retention: the proxy's oldest non-persistent records beyond the project's limit go.
+macro_rules! trim_history {
+    () => {
+        "DELETE FROM deploy_history WHERE id IN (
+            SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
+            ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));"
+    };
+}
+
 /// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
 /// is dominated by round trips, not by SQLite's own work.
 const MAKE_LIVE: &str = concat!(
@@ -409,9 +418,7 @@ const MAKE_LIVE: &str = concat!(
         v.snapshot
      FROM v JOIN api_proxies a ON a.id = v.proxy_id;",
     step_values!(),
-    "DELETE FROM deploy_history WHERE id IN (
-        SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
-        ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));",
+    trim_history!(),
     step_values!(),
     "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
      SELECT v.proxy_id, v.env_id, a.last_revision, v.snapshot, v.username, v.at
@@ -435,9 +442,7 @@ const TAKE_OFFLINE: &str = concat!(
      FROM v JOIN api_proxies a ON a.id = v.proxy_id
      JOIN deployments d ON d.proxy_id = v.proxy_id AND d.environment_id = v.env_id;",
     step_values!(),
-    "DELETE FROM deploy_history WHERE id IN (
-        SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
-        ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));",
+    trim_history!(),
     step_values!(),
     "DELETE FROM deployments WHERE proxy_id = (SELECT proxy_id FROM v) AND environment_id = (SELECT env_id FROM v);"
 );
