@@ -24,7 +24,7 @@ cargo leptos build --release >/dev/null 2>&1
 touch app/src/lib.rs
 warm=$(seconds cargo leptos build --release)
 
-wasm="$LEPTOS_SITE_ROOT/pkg/portico_bg.wasm"
+wasm="$LEPTOS_SITE_ROOT/pkg/portico.wasm"
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 awk -v raw="$raw" -v gz="$gz" -v cold="$cold" -v warm="$warm" 'BEGIN {
