@@ -62,23 +62,6 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// The newest audit lines, newest first. System admins only; project-scoped views come with projects.
-pub async fn recent(cp: &ControlPlane, actor: &Actor, limit: i64) -> Result<Vec<AuditEntry>> {
-    if !actor.user.system_admin {
-        return Err(crate::Error::Forbidden(
-            "Only a system admin may read the whole audit log.".into(),
-        ));
-    }
-    let rows: Vec<AuditRow> = sqlx::query_as(
-        "SELECT id, at, actor, channel, action, object_type, object_name, detail
-         FROM audit_log ORDER BY id DESC LIMIT ?",
-    )
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(cp.pool())
-    .await?;
-    Ok(rows.into_iter().map(from_row).collect())
-}
-
 /// Narrows a project's audit log; empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

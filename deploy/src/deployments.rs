@@ -6,6 +6,7 @@ use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::environments::project_environment;
+use crate::error::not_found_as_invalid;
 use crate::groups::{find_group, GroupRow};
 use crate::history::Action;
 use crate::model::{from_json, to_json, GroupSnapshot, ProxySpec, Snapshot};
@@ -52,6 +53,14 @@ enum Direction {
 }
 
 impl Direction {
+    /// The audit log's word for it.
+    fn verb(self) -> &'static str {
+        match self {
+            Direction::Deploy => "DEPLOY",
+            Direction::Undeploy => "UNDEPLOY",
+        }
+    }
+
     fn default_description(self) -> &'static str {
         match self {
             Direction::Deploy => DEFAULT_DEPLOY_DESCRIPTION,
@@ -69,14 +78,6 @@ fn description(options: &DeployOptions, direction: Direction) -> Result<String> 
     let text = text.unwrap_or(direction.default_description());
     crate::names::check_text("description", text, MAX_DESCRIPTION)?;
     Ok(text.to_owned())
-}
-
-/// The group's not-found answer at the deploy endpoints is a 400, as documented.
-fn invalid(e: Error) -> Error {
-    match e {
-        Error::NotFound(m) => Error::Invalid(m),
-        other => other,
-    }
 }
 
 pub async fn deploy_group(
@@ -159,7 +160,9 @@ async fn move_group(
         Need::Permission(Permission::DeployUndeploy),
     )
     .await?;
-    let g = find_group(&mut tx, p.id, group).await.map_err(invalid)?;
+    let g = find_group(&mut tx, p.id, group)
+        .await
+        .map_err(not_found_as_invalid)?;
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
     let members: Vec<Candidate> = sqlx::query_as(
         "SELECT a.id, a.name, a.config,
@@ -191,11 +194,7 @@ async fn move_group(
             Err(e) => return Err(e),
         }
     }
-    let verb = if direction == Direction::Deploy {
-        "DEPLOY"
-    } else {
-        "UNDEPLOY"
-    };
+    let verb = direction.verb();
     let detail = format!(
         "{} to {}: {done} of {} API proxies",
         verb,
@@ -249,7 +248,9 @@ async fn find_candidate(
             Ok(((id, name, config, allowed), env_id, env_name))
         }
         None => {
-            find_proxy(conn, project_id, proxy).await.map_err(invalid)?;
+            find_proxy(conn, project_id, proxy)
+                .await
+                .map_err(not_found_as_invalid)?;
             project_environment(conn, project_id, environment).await?;
             Err(Error::internal(
                 "proxy and environment exist but were not found together",
@@ -291,11 +292,7 @@ async fn move_proxy(
     };
     let failures = match outcome {
         Ok(_) => {
-            let verb = if direction == Direction::Deploy {
-                "DEPLOY"
-            } else {
-                "UNDEPLOY"
-            };
+            let verb = direction.verb();
             audit::record(
                 &mut tx,
                 actor,

@@ -58,6 +58,14 @@ impl From<sqlx::migrate::MigrateError> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A missing object named in a request's body or in a deploy target is bad input (400), not a missing resource.
+pub(crate) fn not_found_as_invalid(e: Error) -> Error {
+    match e {
+        Error::NotFound(m) => Error::Invalid(m),
+        other => other,
+    }
+}
+
 /// True when a database error is a UNIQUE constraint violation, which callers turn into a `Conflict`.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::error::is_unique_violation;
+use crate::error::{is_unique_violation, not_found_as_invalid};
 use crate::model::{from_json, to_json, GroupSpec};
 use crate::names::check_name;
 use crate::proxies::find_proxy;
@@ -97,24 +97,15 @@ pub async fn create_group(
         }
     })?;
     for member in members {
-        let proxy = find_proxy(&mut tx, p.id, member).await.map_err(as_invalid)?;
+        let proxy = find_proxy(&mut tx, p.id, member)
+            .await
+            .map_err(not_found_as_invalid)?;
         add(&mut tx, id, proxy.id).await?;
     }
     audit::record(&mut tx, actor, "CREATE", "API_PROXY_GROUP", name, Some(p.id), "").await?;
-    let group = load(&mut tx, p.id, Some(name))
-        .await?
-        .pop()
-        .ok_or_else(|| group_not_found(name))?;
+    let group = load_one(&mut tx, p.id, name).await?;
     tx.commit().await?;
     Ok(group)
-}
-
-/// A member named in a request that does not exist is bad input, not a missing resource.
-fn as_invalid(e: Error) -> Error {
-    match e {
-        Error::NotFound(m) => Error::Invalid(m),
-        other => other,
-    }
 }
 
 async fn add(conn: &mut SqliteConnection, group_id: i64, proxy_id: i64) -> Result<()> {
@@ -153,10 +144,7 @@ pub async fn update_group(
         "",
     )
     .await?;
-    let group = load(&mut tx, p.id, Some(&g.name))
-        .await?
-        .pop()
-        .ok_or_else(|| group_not_found(name))?;
+    let group = load_one(&mut tx, p.id, &g.name).await?;
     tx.commit().await?;
     Ok(group)
 }
@@ -205,10 +193,7 @@ pub async fn add_member(
         &a.name,
     )
     .await?;
-    let out = load(&mut tx, p.id, Some(&g.name))
-        .await?
-        .pop()
-        .ok_or_else(|| group_not_found(group))?;
+    let out = load_one(&mut tx, p.id, &g.name).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -246,10 +231,7 @@ pub async fn remove_member(
         &a.name,
     )
     .await?;
-    let out = load(&mut tx, p.id, Some(&g.name))
-        .await?
-        .pop()
-        .ok_or_else(|| group_not_found(group))?;
+    let out = load_one(&mut tx, p.id, &g.name).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -257,16 +239,20 @@ pub async fn remove_member(
 pub async fn get_group(cp: &ControlPlane, actor: &Actor, project: &str, name: &str) -> Result<ApiProxyGroup> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
-    load(&mut conn, p.id, Some(name))
-        .await?
-        .pop()
-        .ok_or_else(|| group_not_found(name))
+    load_one(&mut conn, p.id, name).await
 }
 
 pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<ApiProxyGroup>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     load(&mut conn, p.id, None).await
+}
+
+async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxyGroup> {
+    load(conn, project_id, Some(name))
+        .await?
+        .pop()
+        .ok_or_else(|| group_not_found(name))
 }
 
 async fn load(

@@ -43,9 +43,6 @@ pub struct LiveDeployment {
 pub(crate) struct ProxyRow {
     pub id: i64,
     pub name: String,
-    /// Read by rollback and export.
-    #[allow(dead_code)]
-    pub spec: ProxySpec,
 }
 
 pub(crate) fn proxy_not_found(name: &str) -> Error {
@@ -55,18 +52,14 @@ pub(crate) fn proxy_not_found(name: &str) -> Error {
 }
 
 pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ProxyRow> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, config FROM api_proxies WHERE project_id = ? AND name = ?")
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM api_proxies WHERE project_id = ? AND name = ?")
             .bind(project_id)
             .bind(name)
             .fetch_optional(&mut *conn)
             .await?;
-    let (id, name, config) = row.ok_or_else(|| proxy_not_found(name))?;
-    Ok(ProxyRow {
-        id,
-        name,
-        spec: from_json(&config)?,
-    })
+    let (id, name) = row.ok_or_else(|| proxy_not_found(name))?;
+    Ok(ProxyRow { id, name })
 }
 
 /// Replaces a proxy's deploy list; every name must be an environment assigned to the project.
