@@ -68,15 +68,41 @@ pub(crate) async fn authorize(
     project: &str,
     need: Need,
 ) -> Result<ProjectRef> {
-    let row: Option<(i64, String, i64, Option<bool>, Option<String>)> = sqlx::query_as(
-        "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
-         FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
-         WHERE p.name = ?",
-    )
-    .bind(actor.user.id)
-    .bind(project)
-    .fetch_optional(&mut *conn)
-    .await?;
+    authorize_on(conn, actor, ProjectKey::Name(project), need).await
+}
+
+/// How a request names its project: the APIOps API by name, the cloud-style API by stable id.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ProjectKey<'a> {
+    Name(&'a str),
+    PublicId(&'a str),
+}
+
+pub(crate) async fn authorize_on(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    key: ProjectKey<'_>,
+    need: Need,
+) -> Result<ProjectRef> {
+    let (project, sql) = match key {
+        ProjectKey::Name(name) => (
+            name,
+            "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
+             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
+             WHERE p.name = ?",
+        ),
+        ProjectKey::PublicId(id) => (
+            id,
+            "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
+             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
+             WHERE p.public_id = ?",
+        ),
+    };
+    let row: Option<(i64, String, i64, Option<bool>, Option<String>)> = sqlx::query_as(sql)
+        .bind(actor.user.id)
+        .bind(project)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((id, name, history_retention, admin, permissions)) = row else {
         return Err(project_not_found(project));
     };

@@ -3,15 +3,22 @@
 
 use rand::distributions::{Alphanumeric, DistString};
 
+use crate::deployments::{self, DeployOptions};
 use crate::environments::{self, EnvironmentType, NewEnvironment};
-use crate::model::{ProxySpec, Routing, RoutingAddress, RoutingAlgorithm};
+use crate::model::{Cache, Cors, ProxySpec, Routing, RoutingAddress, RoutingAlgorithm};
 use crate::tokens::{self, TokenSecret};
-use crate::users::{self, Password};
+use crate::users::{self, Password, User};
 use crate::{groups, projects, proxies, Actor, Channel, ControlPlane, Result};
 
 pub const DEMO_USER: &str = "admin";
 pub const DEMO_PROJECT: &str = "MyProject";
 pub const DEMO_TOKEN_NAME: &str = "demo";
+/// Fixed ids, so the cloud publish document's example request names real objects: its first API is the
+/// pet store and its group is the payments group.
+pub const PETSTORE_API_ID: &str = "3a955b791bd24b1c9cd94c745f8d1aad";
+pub const PAYMENT_GROUP_ID: &str = "c77f5e81d9cb4424bf704ef2b0ac7600";
+/// The revision the rollback document's examples roll back to; pinned so retention never deletes it.
+pub const PINNED_REVISION: i64 = 12;
 
 /// The login and token that the demo data set made; printed once at start.
 pub struct DemoLogin {
@@ -45,7 +52,7 @@ pub async fn load(cp: &ControlPlane) -> Result<DemoLogin> {
     };
     let known = projects::list_projects(cp, &system).await?;
     if !known.iter().any(|p| p.name == DEMO_PROJECT) {
-        load_data_set(cp, &system, admin.id).await?;
+        load_data_set(cp, &system, &admin).await?;
     }
     let as_admin = Actor::new(admin.clone(), Channel::Cli);
     for old in tokens::list_tokens(cp, &as_admin).await? {
@@ -61,26 +68,31 @@ pub async fn load(cp: &ControlPlane) -> Result<DemoLogin> {
     })
 }
 
+fn addresses(ports: &[(u16, u32)]) -> Vec<RoutingAddress> {
+    ports
+        .iter()
+        .map(|(port, weight)| RoutingAddress {
+            address: format!("http://127.0.0.1:{port}"),
+            weight: *weight,
+            soap_type: None,
+        })
+        .collect()
+}
+
 fn proxy(description: &str, path: &str, algorithm: RoutingAlgorithm, ports: &[(u16, u32)]) -> ProxySpec {
     ProxySpec {
         description: description.into(),
         relative_path: path.into(),
         routing: Routing {
             algorithm,
-            address_list: ports
-                .iter()
-                .map(|(port, weight)| RoutingAddress {
-                    address: format!("http://127.0.0.1:{port}"),
-                    weight: *weight,
-                    soap_type: None,
-                })
-                .collect(),
+            address_list: addresses(ports),
         },
         ..Default::default()
     }
 }
 
-async fn load_data_set(cp: &ControlPlane, system: &Actor, admin_id: i64) -> Result<()> {
+async fn load_data_set(cp: &ControlPlane, system: &Actor, admin: &User) -> Result<()> {
+    let admin_id = admin.id;
     projects::create_project(
         cp,
         system,
@@ -147,5 +159,104 @@ async fn load_data_set(cp: &ControlPlane, system: &Actor, admin_id: i64) -> Resu
         ..Default::default()
     };
     groups::create_group(cp, system, DEMO_PROJECT, "PaymentAPIGroup", group, &members).await?;
+    let mut tx = cp.begin_write().await?;
+    for (sql, id, name) in [
+        (
+            "UPDATE api_proxies SET public_id = ? WHERE name = ?",
+            PETSTORE_API_ID,
+            "petstore-api",
+        ),
+        (
+            "UPDATE api_proxy_groups SET public_id = ? WHERE name = ?",
+            PAYMENT_GROUP_ID,
+            "PaymentAPIGroup",
+        ),
+    ] {
+        sqlx::query(sql).bind(id).bind(name).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    let operator = Actor::new(admin.clone(), Channel::Cli);
+    petstore_history(cp, &operator).await?;
+    deployments::deploy_group(
+        cp,
+        &operator,
+        DEMO_PROJECT,
+        "PaymentAPIGroup",
+        "staging",
+        &note("Payments release candidate", false),
+    )
+    .await?;
+    Ok(())
+}
+
+fn note(description: &str, persistent: bool) -> DeployOptions {
+    DeployOptions {
+        description: Some(description.into()),
+        persistent,
+    }
+}
+
+/// Seven versions of the pet store, each tried in staging and then released to production, then staging
+/// freed: fifteen revisions of history, the twelfth (release 2.2 in production) pinned.
+async fn petstore_history(cp: &ControlPlane, operator: &Actor) -> Result<()> {
+    let mut spec = proxy(
+        "The pet store.",
+        "/petstore",
+        RoutingAlgorithm::RoundRobin,
+        &[(9101, 1), (9102, 1)],
+    );
+    let deploy_both = |label: &'static str, pin: bool| async move {
+        for env in ["staging", "production"] {
+            let pinned = pin && env == "production";
+            let options = note(&format!("{label} to {env}"), pinned);
+            deployments::deploy_proxy(cp, operator, DEMO_PROJECT, "petstore-api", env, &options).await?;
+        }
+        Ok::<(), crate::Error>(())
+    };
+    let update = |spec: ProxySpec| async move {
+        proxies::update_proxy(cp, operator, DEMO_PROJECT, "petstore-api", spec, None).await
+    };
+    deploy_both("Release 1.0", false).await?;
+    spec.routing.address_list = addresses(&[(9101, 1), (9102, 1), (9103, 1)]);
+    update(spec.clone()).await?;
+    deploy_both("Release 1.1: a third backend", false).await?;
+    spec.routing.algorithm = RoutingAlgorithm::WeightedRoundRobin;
+    spec.routing.address_list = addresses(&[(9101, 2), (9102, 1), (9103, 1)]);
+    update(spec.clone()).await?;
+    deploy_both("Release 1.2: weighted routing", false).await?;
+    spec.cors = Cors {
+        enabled: true,
+        allow_origins: vec!["https://shop.example.com".into()],
+        allow_methods: vec!["GET".into(), "POST".into()],
+        allow_headers: vec!["Content-Type".into()],
+        allow_credentials: false,
+        max_age_seconds: 600,
+    };
+    update(spec.clone()).await?;
+    deploy_both("Release 2.0: CORS for the shop", false).await?;
+    spec.cache = Cache {
+        enabled: true,
+        ttl_seconds: 60,
+        max_entries: 1000,
+    };
+    update(spec.clone()).await?;
+    deploy_both("Release 2.1: response cache", false).await?;
+    spec.routing.address_list = addresses(&[(9101, 2), (9102, 1)]);
+    update(spec.clone()).await?;
+    // Revision 12: production's known-good release, kept whatever the retention limit.
+    deploy_both("Release 2.2: third backend retired", true).await?;
+    spec.description = "The pet store, with its new inventory backend.".into();
+    spec.routing.address_list = addresses(&[(9101, 2), (9104, 2)]);
+    update(spec).await?;
+    deploy_both("Release 3.0: inventory backend", false).await?;
+    deployments::undeploy_proxy(
+        cp,
+        operator,
+        DEMO_PROJECT,
+        "petstore-api",
+        "staging",
+        &note("Staging freed for a load test", false),
+    )
+    .await?;
     Ok(())
 }

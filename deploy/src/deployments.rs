@@ -11,7 +11,7 @@ use crate::groups::{find_group, GroupRow};
 use crate::history::Action;
 use crate::model::{from_json, to_json, GroupSnapshot, ProxySpec, Snapshot};
 use crate::proxies::find_proxy;
-use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
 pub const DEFAULT_DEPLOY_DESCRIPTION: &str = "Deployed by APIOPS Api";
 pub const DEFAULT_UNDEPLOY_DESCRIPTION: &str = "Undeployed by APIOPS Api";
@@ -219,7 +219,7 @@ async fn move_group(
 }
 
 /// A proxy about to be deployed: id, name, configuration, and whether the environment is in its deploy list.
-type Candidate = (i64, String, String, bool);
+pub(crate) type Candidate = (i64, String, String, bool);
 
 /// Finds the proxy and the environment, and whether one may go to the other, in one query: this is the hot
 /// path of every deploy. When either is missing, the single lookups word the error.
@@ -359,37 +359,55 @@ pub(crate) struct Step<'a> {
 
 /// Makes a proxy's current configuration live in an environment and records it. Fails with `Invalid` (and
 /// writes nothing) when the environment is not in the proxy's deploy list.
-async fn deploy_one(
+pub(crate) async fn deploy_one(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
     (proxy_id, name, config, allowed): &Candidate,
     group: Option<&GroupRow>,
-) -> Result<i64> {
+) -> Result<Written> {
     if !allowed {
-        return Err(Error::Invalid(format!(
-            "Environment ({}) is not in the deploy list of API Proxy ({name})!",
-            step.env_name
-        )));
+        return Err(Error::Invalid(not_allowed(name, step.env_name)));
     }
-    let proxy: ProxySpec = from_json(config)?;
     let snapshot = Snapshot {
         name: name.clone(),
-        proxy,
+        proxy: from_json::<ProxySpec>(config)?,
         group: group.map(|g| GroupSnapshot {
             name: g.name.clone(),
             settings: g.spec.clone(),
         }),
     };
-    make_live(conn, step, *proxy_id, &snapshot, Action::Deploy).await
+    make_live(conn, step, *proxy_id, &to_json(&snapshot)?, Action::Deploy).await
+}
+
+pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
+    format!("Environment ({environment}) is not in the deploy list of API Proxy ({proxy})!")
 }
 
 /// The parameters of one write step, named once. Every statement below starts with it, so each statement
-/// uses all ten numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement that
-/// skips one.
+/// uses all eleven numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
+/// that skips one.
 macro_rules! step_values {
     () => {
-        "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id)
-         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)) "
+        "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id,
+                 record_id)
+         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)) "
+    };
+}
+
+/// The next revision and its history record.
+macro_rules! next_record {
+    () => {
+        concat!(
+            step_values!(),
+            "UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = (SELECT proxy_id FROM v)
+             RETURNING last_revision;",
+            step_values!(),
+            "INSERT INTO deploy_history (proxy_id, revision, action, environment_name, username, at, description,
+                persistent, snapshot, public_id)
+             SELECT v.proxy_id, a.last_revision, v.action, v.env_name, v.username, v.at, v.description,
+                v.persistent, v.snapshot, v.record_id
+             FROM v JOIN api_proxies a ON a.id = v.proxy_id;"
+        )
     };
 }
 
@@ -405,15 +423,7 @@ macro_rules! trim_history {
 /// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
 /// is dominated by round trips, not by SQLite's own work.
 const MAKE_LIVE: &str = concat!(
-    step_values!(),
-    "UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = (SELECT proxy_id FROM v)
-     RETURNING last_revision;",
-    step_values!(),
-    "INSERT INTO deploy_history
-        (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
-     SELECT v.proxy_id, a.last_revision, v.action, v.env_name, v.username, v.at, v.description, v.persistent,
-        v.snapshot
-     FROM v JOIN api_proxies a ON a.id = v.proxy_id;",
+    next_record!(),
     step_values!(),
     trim_history!(),
     step_values!(),
@@ -424,6 +434,9 @@ const MAKE_LIVE: &str = concat!(
         snapshot = excluded.snapshot, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at;"
 );
 
+/// A history record that makes nothing live: a rollback or an import keeps the configuration it replaced.
+const RECORD_ONLY: &str = concat!(next_record!(), step_values!(), trim_history!());
+
 /// The same for an undeploy: the record keeps the snapshot that was live. Returns no revision when nothing
 /// was live there (and then writes nothing).
 const TAKE_OFFLINE: &str = concat!(
@@ -432,10 +445,10 @@ const TAKE_OFFLINE: &str = concat!(
         AND EXISTS (SELECT 1 FROM deployments d, v WHERE d.proxy_id = v.proxy_id AND d.environment_id = v.env_id)
      RETURNING last_revision;",
     step_values!(),
-    "INSERT INTO deploy_history
-        (proxy_id, revision, action, environment_name, username, at, description, persistent, snapshot)
+    "INSERT INTO deploy_history (proxy_id, revision, action, environment_name, username, at, description,
+        persistent, snapshot, public_id)
      SELECT v.proxy_id, a.last_revision, v.action, v.env_name, v.username, v.at, v.description, v.persistent,
-        d.snapshot
+        d.snapshot, v.record_id
      FROM v JOIN api_proxies a ON a.id = v.proxy_id
      JOIN deployments d ON d.proxy_id = v.proxy_id AND d.environment_id = v.env_id;",
     step_values!(),
@@ -444,6 +457,14 @@ const TAKE_OFFLINE: &str = concat!(
     "DELETE FROM deployments WHERE proxy_id = (SELECT proxy_id FROM v) AND environment_id = (SELECT env_id FROM v);"
 );
 
+/// What one write step wrote: the revision, the record's public id, and its time.
+#[derive(Debug, Clone)]
+pub(crate) struct Written {
+    pub revision: i64,
+    pub record_id: String,
+    pub at: String,
+}
+
 async fn write_step(
     conn: &mut SqliteConnection,
     sql: &'static str,
@@ -451,52 +472,72 @@ async fn write_step(
     proxy_id: i64,
     action: Action,
     snapshot_json: &str,
-) -> Result<Option<i64>> {
+) -> Result<Option<Written>> {
+    let record_id = ids::public_id();
+    let at = clock::now();
     // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
     let rows: Vec<(i64,)> = sqlx::query_as(sql)
         .bind(proxy_id)
         .bind(action.as_str())
         .bind(step.env_name)
         .bind(&step.actor.user.username)
-        .bind(clock::now())
+        .bind(&at)
         .bind(step.description)
         .bind(step.options.persistent)
         .bind(snapshot_json)
         .bind(step.project.history_retention)
         .bind(step.env_id)
+        .bind(&record_id)
         .fetch_all(conn)
         .await?;
-    Ok(rows.first().map(|(revision,)| *revision))
+    Ok(rows.first().map(|(revision,)| Written {
+        revision: *revision,
+        record_id,
+        at,
+    }))
 }
 
-/// Writes a snapshot as live and records it in the history; the revision it got.
+/// Writes a snapshot as live and records it in the history.
 pub(crate) async fn make_live(
+    conn: &mut SqliteConnection,
+    step: &Step<'_>,
+    proxy_id: i64,
+    snapshot_json: &str,
+    action: Action,
+) -> Result<Written> {
+    write_step(conn, MAKE_LIVE, step, proxy_id, action, snapshot_json)
+        .await?
+        .ok_or_else(|| Error::internal("deploy wrote no revision"))
+}
+
+/// Records a snapshot in the history without making it live (the step's environment is not used).
+pub(crate) async fn record_only(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
     proxy_id: i64,
     snapshot: &Snapshot,
     action: Action,
-) -> Result<i64> {
-    let json = to_json(snapshot)?;
-    write_step(conn, MAKE_LIVE, step, proxy_id, action, &json)
+) -> Result<Written> {
+    write_step(conn, RECORD_ONLY, step, proxy_id, action, &to_json(snapshot)?)
         .await?
-        .ok_or_else(|| Error::internal("deploy wrote no revision"))
+        .ok_or_else(|| Error::internal("history record wrote no revision"))
 }
 
-async fn undeploy_one(
+/// Takes what is live of a proxy in the step's environment offline. Fails with `Invalid` (and writes
+/// nothing) when nothing is live there.
+pub(crate) async fn undeploy_one(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
     proxy_id: i64,
     name: &str,
-) -> Result<i64> {
+) -> Result<Written> {
     write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "")
         .await?
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "API Proxy ({name}) is not deployed to environment ({})!",
-                step.env_name
-            ))
-        })
+        .ok_or_else(|| Error::Invalid(not_live(name, step.env_name)))
+}
+
+pub(crate) fn not_live(proxy: &str, environment: &str) -> String {
+    format!("API Proxy ({proxy}) is not deployed to environment ({environment})!")
 }
 
 /// A live deployment as an environment lists it.

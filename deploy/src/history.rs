@@ -43,6 +43,8 @@ impl Action {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryRecord {
+    /// Stable opaque id of the record (32 lower-case hex); the batch publish API calls it `publish_id`.
+    pub id: String,
     pub revision: i64,
     pub action: Action,
     pub environment_name: String,
@@ -69,11 +71,12 @@ pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, 
     Ok(())
 }
 
-type HistoryRow = (i64, String, String, String, String, String, bool, String);
+type HistoryRow = (String, i64, String, String, String, String, String, bool, String);
 
 fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
-    let (revision, action, environment_name, username, at, description, persistent, snapshot) = row;
+    let (id, revision, action, environment_name, username, at, description, persistent, snapshot) = row;
     Ok(HistoryRecord {
+        id,
         revision,
         action: Action::parse(&action),
         environment_name,
@@ -89,7 +92,8 @@ fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
     })
 }
 
-const COLUMNS: &str = "revision, action, environment_name, username, at, description, persistent, snapshot";
+const COLUMNS: &str =
+    "public_id, revision, action, environment_name, username, at, description, persistent, snapshot";
 
 /// A proxy's history, newest first.
 pub async fn list_history(

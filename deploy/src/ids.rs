@@ -16,3 +16,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
             s
         })
 }
+
+/// The id of a configuration's content: the same configuration always gets the same id, so two deploys of
+/// one configuration share a version. The first 128 bits of its SHA-256, as 32 lower-case hex digits.
+pub(crate) fn version_id(content: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(content.as_bytes())[..16])
+}

@@ -4,12 +4,15 @@
 //! line) the request came through, so both doors behave identically. The crate knows nothing of HTTP.
 
 pub mod access;
+pub mod archive;
 pub mod audit;
 mod clock;
 pub mod demo;
 pub mod deployments;
+pub mod diff;
 pub mod environments;
 mod error;
+pub mod export_format;
 pub mod groups;
 pub mod history;
 mod ids;
@@ -17,8 +20,11 @@ pub mod model;
 mod names;
 pub mod projects;
 pub mod proxies;
+pub mod publish;
+pub mod rollback;
 mod store;
 pub mod tokens;
+pub mod transfer;
 pub mod users;
 
 pub use error::{Error, Result};

@@ -142,7 +142,8 @@ pub struct GroupSnapshot {
 }
 
 const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-const MAX_ADDRESSES: usize = 100;
+/// Enough for a proxy balancing over a large fleet (cloud target groups stop at 1000 too).
+const MAX_ADDRESSES: usize = 1000;
 const MAX_WEIGHT: u32 = 1000;
 
 fn check_path(what: &str, path: &str) -> Result<()> {
@@ -205,6 +206,17 @@ fn check_cors(cors: &Cors) -> Result<()> {
     }
     if cors.allow_origins.len() > 100 || cors.allow_headers.len() > 100 {
         return Err(Error::Invalid("CORS lists may hold at most 100 entries.".into()));
+    }
+    if let Some(long) = cors
+        .allow_origins
+        .iter()
+        .chain(&cors.allow_headers)
+        .find(|entry| entry.len() > 1024)
+    {
+        return Err(Error::Invalid(format!(
+            "CORS entry ({}...) must be at most 1024 characters.",
+            long.chars().take(40).collect::<String>()
+        )));
     }
     Ok(())
 }

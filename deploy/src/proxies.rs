@@ -204,7 +204,7 @@ pub async fn list_proxies(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
     load(&mut conn, p.id, None).await
 }
 
-async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxy> {
+pub(crate) async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxy> {
     load(conn, project_id, Some(name))
         .await?
         .pop()

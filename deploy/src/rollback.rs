@@ -1,0 +1,324 @@
+//! Rolling an API proxy back to the configuration a deploy history record kept, optionally deploying it at
+//! once; and, before that, seeing field by field what it would change.
+//!
+//! A rollback restores the configuration (routing, CORS, cache, maintenance mode, ...) and keeps the
+//! current deploy list. It writes a ROLLBACK record holding the configuration it replaced, so a rollback can
+//! itself be rolled back; the optional deploy writes its own DEPLOY record.
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+
+use crate::access::{authorize, Need, Permission, ProjectRef};
+use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, Step};
+use crate::diff::{diff_specs, FieldChange};
+use crate::environments::project_environment;
+use crate::history::{revision_not_found, Action};
+use crate::model::{from_json, to_json, ProxySpec, Snapshot};
+use crate::proxies::{find_proxy, write_spec, ProxyRow};
+use crate::{audit, Actor, ControlPlane, Error, Result};
+
+/// What a rollback did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackOutcome {
+    /// The revision whose configuration was restored.
+    pub revision: i64,
+    /// The revision of the ROLLBACK record this wrote.
+    pub rollback_revision: i64,
+    /// The environment asked for, if any.
+    pub environment_name: Option<String>,
+    /// The revision of the DEPLOY record, when the deploy went through.
+    pub deploy_revision: Option<i64>,
+    /// Why the deploy did not go through; the rollback stands anyway.
+    pub deploy_error: Option<String>,
+}
+
+impl RollbackOutcome {
+    /// The sentence both doors answer with, as the APIOps document words it.
+    pub fn message(&self) -> String {
+        match (&self.environment_name, &self.deploy_error) {
+            (_, Some(why)) => format!("API Proxy rolled back successfully but deployment failed: {why}"),
+            (Some(env), None) => format!(
+                "API Proxy rolled back successfully to deploy history revision ({}). Deployed to environment: {env}",
+                self.revision
+            ),
+            (None, None) => format!(
+                "API Proxy rolled back successfully to deploy history revision ({}).",
+                self.revision
+            ),
+        }
+    }
+}
+
+/// What a rollback would do, answered without changing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackPreview {
+    pub revision: i64,
+    /// From the current configuration to the restored one.
+    pub changes: Vec<FieldChange>,
+    /// The configuration the rollback would restore.
+    pub configuration: ProxySpec,
+    pub deploy: Option<PlannedDeploy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedDeploy {
+    pub environment_name: String,
+    pub would_deploy: bool,
+    pub message: String,
+}
+
+/// The differences between a revision's configuration and the current one (or another revision's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigDiff {
+    pub revision: i64,
+    /// The revision compared against; absent when compared against the current configuration.
+    pub against: Option<i64>,
+    /// From `against` (or the current configuration) to `revision`.
+    pub changes: Vec<FieldChange>,
+}
+
+fn rollback_failed(revision: i64, why: impl std::fmt::Display) -> Error {
+    // The documented answer names only the revision; the reason goes to the log for the operator.
+    tracing::info!(revision, %why, "rollback refused");
+    Error::Invalid(format!(
+        "Rollback failed for deploy history revision ({revision})!"
+    ))
+}
+
+/// Everything a rollback needs, checked before anything is written.
+struct Prepared {
+    project: ProjectRef,
+    proxy: ProxyRow,
+    current: ProxySpec,
+    restored: ProxySpec,
+    /// The environment to deploy to: id, name, and whether it is in the deploy list.
+    target: Option<(i64, String, bool)>,
+}
+
+async fn stored_snapshot(
+    conn: &mut SqliteConnection,
+    proxy_id: i64,
+    revision: i64,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT snapshot FROM deploy_history WHERE proxy_id = ? AND revision = ?")
+            .bind(proxy_id)
+            .bind(revision)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+async fn current_spec(conn: &mut SqliteConnection, proxy_id: i64) -> Result<ProxySpec> {
+    let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = ?")
+        .bind(proxy_id)
+        .fetch_one(conn)
+        .await?;
+    from_json(&config)
+}
+
+async fn prepare(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+    environment: Option<&str>,
+) -> Result<Prepared> {
+    let p = authorize(conn, actor, project, Need::Permission(Permission::Manage)).await?;
+    if environment.is_some() {
+        authorize(conn, actor, project, Need::Permission(Permission::DeployUndeploy)).await?;
+    }
+    let a = find_proxy(conn, p.id, proxy).await?;
+    let text = stored_snapshot(conn, a.id, revision)
+        .await?
+        .ok_or_else(|| rollback_failed(revision, "no such record"))?;
+    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| rollback_failed(revision, e))?;
+    snapshot
+        .proxy
+        .validate()
+        .map_err(|e| rollback_failed(revision, e))?;
+    let target = match environment {
+        None => None,
+        Some(name) => {
+            let (env_id, env) = match project_environment(conn, p.id, name).await {
+                Ok(found) => found,
+                Err(Error::Invalid(why) | Error::NotFound(why)) => {
+                    return Err(rollback_failed(revision, why))
+                }
+                Err(e) => return Err(e),
+            };
+            let allowed: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = ? AND environment_id = ?)",
+            )
+            .bind(a.id)
+            .bind(env_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            Some((env_id, env.name, allowed))
+        }
+    };
+    Ok(Prepared {
+        current: current_spec(conn, a.id).await?,
+        project: p,
+        proxy: a,
+        restored: snapshot.proxy,
+        target,
+    })
+}
+
+/// Restores the configuration kept by `revision`; with `environment`, deploys it there in the same
+/// transaction. A deploy that is refused (the environment is not in the deploy list) leaves the rollback
+/// standing and is reported in the outcome.
+pub async fn rollback(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+    environment: Option<&str>,
+) -> Result<RollbackOutcome> {
+    let mut tx = cp.begin_write().await?;
+    let ready = prepare(&mut tx, actor, project, proxy, revision, environment).await?;
+    let Prepared {
+        project: p,
+        proxy: a,
+        current,
+        restored,
+        target,
+    } = ready;
+    write_spec(&mut tx, a.id, &restored).await?;
+    let options = DeployOptions::default();
+    let description = format!("Rolled back to deploy history revision ({revision})");
+    let replaced = Snapshot {
+        name: a.name.clone(),
+        proxy: current,
+        group: None,
+    };
+    let step = Step {
+        actor,
+        project: &p,
+        env_id: 0,
+        env_name: "",
+        description: &description,
+        options: &options,
+    };
+    let record = record_only(&mut tx, &step, a.id, &replaced, Action::Rollback).await?;
+    let mut outcome = RollbackOutcome {
+        revision,
+        rollback_revision: record.revision,
+        environment_name: target.as_ref().map(|(_, name, _)| name.clone()),
+        deploy_revision: None,
+        deploy_error: None,
+    };
+    if let Some((env_id, env_name, allowed)) = &target {
+        if *allowed {
+            let description = format!("Deployed after rollback to deploy history revision ({revision})");
+            let step = Step {
+                env_id: *env_id,
+                env_name,
+                description: &description,
+                ..step
+            };
+            let live = Snapshot {
+                name: a.name.clone(),
+                proxy: restored,
+                group: None,
+            };
+            let written = make_live(&mut tx, &step, a.id, &to_json(&live)?, Action::Deploy).await?;
+            outcome.deploy_revision = Some(written.revision);
+        } else {
+            outcome.deploy_error = Some(not_allowed(&a.name, env_name));
+        }
+    }
+    let detail = match (&outcome.environment_name, outcome.deploy_revision) {
+        (Some(env), Some(_)) => format!("to revision {revision}, deployed to {env}"),
+        (Some(env), None) => format!("to revision {revision}, deploy to {env} refused"),
+        _ => format!("to revision {revision}"),
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        "ROLLBACK",
+        "API_PROXY",
+        &a.name,
+        Some(p.id),
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// What `rollback` would do with the same arguments, refused for the same reasons, changing nothing.
+pub async fn preview_rollback(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+    environment: Option<&str>,
+) -> Result<RollbackPreview> {
+    let mut conn = cp.pool().acquire().await?;
+    let ready = prepare(&mut conn, actor, project, proxy, revision, environment).await?;
+    let deploy = ready.target.map(|(_, env_name, allowed)| PlannedDeploy {
+        message: if allowed {
+            format!("Would deploy the restored configuration to environment: {env_name}")
+        } else {
+            not_allowed(&ready.proxy.name, &env_name)
+        },
+        environment_name: env_name,
+        would_deploy: allowed,
+    });
+    Ok(RollbackPreview {
+        revision,
+        changes: diff_specs(&ready.current, &ready.restored)?,
+        configuration: ready.restored,
+        deploy,
+    })
+}
+
+async fn revision_spec(conn: &mut SqliteConnection, proxy: &ProxyRow, revision: i64) -> Result<ProxySpec> {
+    let text = stored_snapshot(conn, proxy.id, revision)
+        .await?
+        .ok_or_else(|| revision_not_found(&proxy.name, revision))?;
+    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|_| {
+        Error::Invalid(format!(
+            "Deploy history revision ({revision}) of API Proxy ({}) holds a configuration that can not be read!",
+            proxy.name
+        ))
+    })?;
+    Ok(snapshot.proxy)
+}
+
+/// The changes from the current configuration (or from revision `against`) to revision `revision`.
+pub async fn diff_revision(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    revision: i64,
+    against: Option<i64>,
+) -> Result<ConfigDiff> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let a = find_proxy(&mut conn, p.id, proxy).await?;
+    let to = revision_spec(&mut conn, &a, revision).await?;
+    let from = match against {
+        Some(other) => revision_spec(&mut conn, &a, other).await?,
+        None => current_spec(&mut conn, a.id).await?,
+    };
+    Ok(ConfigDiff {
+        revision,
+        against,
+        changes: diff_specs(&from, &to)?,
+    })
+}
