@@ -1,20 +1,31 @@
 //! The `portico` server: the admin console (server-rendered Leptos pages, their WASM and assets), and the
 //! doors that later work adds beside it. Every handler adapts a `deploy` function; none holds domain rules.
 
+pub mod apig;
 pub mod apiops;
 pub mod console;
 mod page_guard;
 mod request_log;
 
 use axum::Router;
+use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
 
 /// Where the built site (WASM, JS, CSS, public files) lives, as cargo-leptos writes it.
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
-/// The whole HTTP application on one control plane.
+/// The whole HTTP application on one control plane, with the default limits.
 pub async fn app(cp: ControlPlane, site_root: &str) -> Result<Router, deploy::Error> {
-    let api = apiops::router(cp.clone());
+    app_with(cp, site_root, ArchiveLimits::default()).await
+}
+
+/// The whole HTTP application on one control plane.
+pub async fn app_with(
+    cp: ControlPlane,
+    site_root: &str,
+    limits: ArchiveLimits,
+) -> Result<Router, deploy::Error> {
+    let api = apiops::router(cp.clone(), limits).merge(apig::router(cp.clone()));
     let console = console::router(cp, site_root).await?;
     Ok(api
         .merge(console)

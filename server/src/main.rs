@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use deploy::archive::ArchiveLimits;
 use deploy::users::{self, Password};
 use deploy::{Actor, Channel, ControlPlane};
 
@@ -43,6 +44,9 @@ struct Serve {
     /// The built site (WASM, CSS, public files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = server::DEFAULT_SITE_ROOT)]
     site_root: String,
+    /// The largest export archive an import accepts, in MiB.
+    #[arg(long, env = "PORTICO_IMPORT_LIMIT_MIB", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    import_limit_mib: u32,
 }
 
 #[derive(Subcommand)]
@@ -165,7 +169,16 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     } else {
         None
     };
-    let app = server::app(cp.clone(), &serve.site_root)
+    let bytes = serve.import_limit_mib as usize * 1024 * 1024;
+    let limits = ArchiveLimits {
+        max_archive_bytes: bytes,
+        max_entry_bytes: bytes,
+        ..ArchiveLimits::default()
+    };
+    let app = server::app_with(cp.clone(), &serve.site_root, limits)
+        .await
+        .map_err(|e| e.to_string())?;
+    let gateway = deploy::publish::gateway_id(&cp)
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(serve.addr)
@@ -175,6 +188,7 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     println!("Portico is running.");
     println!("  Console:  http://{addr}/");
     println!("  REST API: http://{addr}/apiops/");
+    println!("  Gateway id (instance_id of /v2/.../apis/publish): {gateway}");
     if let Some(login) = demo {
         println!("  Demo login: {} / {}", login.username, login.password);
         println!("  Demo API token (30 days): {}", login.token.expose());

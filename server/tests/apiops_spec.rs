@@ -35,8 +35,9 @@ async fn deploy_group_curl_example_without_a_body() {
             None,
         )
         .await;
-    assert_eq!(history.json["resultCount"], 1);
+    // Newest first; the demo data set deployed the group to staging before.
     let record = &history.json["resultList"][0];
+    assert_eq!(record["environmentName"], "production");
     assert_eq!(record["description"], "Deployed by APIOPS Api");
     assert_eq!(record["persistent"], false);
     assert_eq!(record["action"], "DEPLOY");
@@ -59,7 +60,8 @@ async fn deploy_group_curl_example_with_description_and_persistent_flag() {
         let record = p
             .call(
                 Method::GET,
-                &format!("/apiops/projects/MyProject/apiProxies/{proxy}/deploy-histories/1/"),
+                // Revision 1 is the demo data set's staging deploy.
+                &format!("/apiops/projects/MyProject/apiProxies/{proxy}/deploy-histories/2/"),
                 Some(&token),
                 None,
             )
@@ -116,7 +118,8 @@ async fn undeploy_group_curl_examples() {
         (Some("UNDEPLOY"), Some("Rollback undeploy"))
     );
     assert_eq!(newest["persistent"], true);
-    assert_eq!(newest["revision"], 4);
+    // The demo's staging deploy, then deploy, undeploy, deploy, undeploy here.
+    assert_eq!(newest["revision"], 5);
 }
 
 #[tokio::test]
@@ -325,6 +328,7 @@ async fn single_proxy_deploy_and_undeploy_use_the_same_body_and_answer() {
             None,
         )
         .await;
-    assert_eq!(audit.json["resultCount"], 1);
+    // Newest first: the demo data set's deploys came from the command line before.
     assert_eq!(audit.json["resultList"][0]["channel"], "API");
+    assert_eq!(audit.json["resultList"][0]["objectName"], "petstore-api");
 }

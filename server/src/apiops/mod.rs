@@ -7,15 +7,19 @@ mod body;
 mod deploys;
 mod environments;
 mod error;
+mod gateway;
 mod groups;
 mod openapi;
 mod projects;
 mod proxies;
 mod reply;
+mod rollback;
+mod transfer;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
+use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
 
 pub use error::ApiError;
@@ -26,6 +30,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct ApiState {
     pub cp: ControlPlane,
+    /// What an uploaded export archive may be.
+    pub limits: ArchiveLimits,
 }
 
 /// Registers a documented path and its twin without the trailing slash.
@@ -34,7 +40,7 @@ fn both(router: Router<ApiState>, path: &str, methods: MethodRouter<ApiState>) -
     router.route(path, methods.clone()).route(bare, methods)
 }
 
-pub fn router(cp: ControlPlane) -> Router {
+pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
     let p = "/apiops/projects/{projectName}";
     let proxy = format!("{p}/apiProxies/{{apiProxyName}}");
     let group = format!("{p}/apiProxyGroups/{{apiProxyGroupName}}");
@@ -103,6 +109,29 @@ pub fn router(cp: ControlPlane) -> Router {
     );
     r = both(
         r,
+        &format!("{proxy}/deploy-histories/{{revision}}/rollback/"),
+        post(rollback::rollback),
+    );
+    r = both(
+        r,
+        &format!("{proxy}/deploy-histories/{{revision}}/diff/"),
+        get(rollback::diff),
+    );
+    r = both(r, &format!("{proxy}/export/"), get(transfer::export));
+    let upload = DefaultBodyLimit::max(transfer::import_body_limit(&limits));
+    r = both(
+        r,
+        &format!("{proxy}/import/"),
+        put(transfer::import_override).layer(upload),
+    );
+    r = both(
+        r,
+        &format!("{p}/apiProxies/import/"),
+        post(transfer::import_new).layer(upload),
+    );
+    r = both(r, "/apiops/gateway/", get(gateway::gateway));
+    r = both(
+        r,
         &format!("{p}/apiProxyGroups/"),
         get(groups::list_groups).post(groups::create_group),
     );
@@ -127,7 +156,7 @@ pub fn router(cp: ControlPlane) -> Router {
         .route("/apiops", get(not_found))
         .route("/apiops/{*rest}", axum::routing::any(not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(ApiState { cp })
+        .with_state(ApiState { cp, limits })
 }
 
 async fn not_found() -> ApiError {

@@ -2,10 +2,11 @@
 //! types they read and write, served at `GET /apiops/openapi.json`.
 
 use axum::Json;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{deploys, environments, groups, projects, proxies};
+use super::{deploys, environments, gateway, groups, projects, proxies, rollback, transfer};
+use crate::apig;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +21,8 @@ use super::{deploys, environments, groups, projects, proxies};
         groups::list_groups, groups::create_group, groups::get_group, groups::update_group, groups::delete_group,
         groups::add_member, groups::remove_member,
         deploys::deploy_group, deploys::undeploy_group, deploys::deploy_proxy, deploys::undeploy_proxy,
+        rollback::rollback, rollback::diff, transfer::export, transfer::import_override, transfer::import_new,
+        gateway::gateway, apig::publish_path,
     ),
     modifiers(&BearerToken)
 )]
@@ -31,6 +34,10 @@ impl Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "x_auth_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Auth-Token"))),
+        );
     }
 }
 

@@ -19,6 +19,43 @@ pub struct Answer {
     pub status: StatusCode,
     pub json: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
+    pub headers: axum::http::HeaderMap,
+}
+
+/// One part of a multipart form, as `curl -F` sends it.
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a str, &'a [u8]),
+}
+
+const BOUNDARY: &str = "------------------------portico-test-boundary";
+
+/// The body `curl -F` would send for these parts.
+pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+                );
+            }
+            Part::File(name, file_name, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/zip\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
 }
 
 impl Portico {
@@ -28,6 +65,11 @@ impl Portico {
         let login = deploy::demo::load(&portico.cp).await.unwrap();
         let token = login.token.expose().to_owned();
         (portico, token)
+    }
+
+    /// The same database behind another router (e.g. one built with other limits).
+    pub fn with_app(self, app: axum::Router) -> Self {
+        Self { app, ..self }
     }
 
     pub async fn empty() -> Self {
@@ -69,12 +111,84 @@ impl Portico {
         let request = request
             .body(Body::from(body.unwrap_or_default().to_owned()))
             .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, json, text }
+        Answer {
+            status,
+            json,
+            text,
+            bytes,
+            headers,
+        }
+    }
+
+    /// A multipart request, as `curl -F ... -F ...` makes it.
+    pub async fn call_form(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        parts: &[Part<'_>],
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(path).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(request.body(Body::from(multipart(parts))).unwrap())
+            .await
+    }
+
+    /// A cloud-style request: `X-Auth-Token` and a JSON body.
+    pub async fn call_apig(&self, path: &str, token: Option<&str>, body: &str) -> Answer {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header("X-Auth-Token", token);
+        }
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
+    /// Every row of the tables that deploys, rollbacks, imports and publishes write, as text.
+    pub async fn rows(&self) -> String {
+        let mut out = String::new();
+        for (table, order) in [
+            ("api_proxies", "id"),
+            ("proxy_deploy_targets", "proxy_id, environment_id"),
+            ("deployments", "proxy_id, environment_id"),
+            ("deploy_history", "id"),
+            ("api_proxy_groups", "id"),
+            ("group_members", "group_id, proxy_id"),
+            ("audit_log", "id"),
+        ] {
+            let columns: String = sqlx::query_scalar(&format!(
+                "SELECT group_concat(name) FROM pragma_table_info('{table}')"
+            ))
+            .fetch_one(self.cp.pool())
+            .await
+            .unwrap();
+            let rows: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT json_array({columns}) FROM {table} ORDER BY {order}"
+            ))
+            .fetch_all(self.cp.pool())
+            .await
+            .unwrap();
+            out.push_str(&format!("{table}\n{}\n", rows.join("\n")));
+        }
+        out
     }
 
     /// Everything a refused request must leave alone: the row count of every table, and every stored
