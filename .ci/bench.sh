@@ -31,4 +31,4 @@ awk -v raw="$raw" -v gz="$gz" -v cold="$cold" -v warm="$warm" 'BEGIN {
   printf "bench: wasm raw %d bytes (%.1f KiB), gzip %d bytes (%.1f KiB); build cold %s s, warm %s s\n",
     raw, raw / 1024, gz, gz / 1024, cold, warm }'
 
-cargo bench -p server --bench apiops 2>/dev/null | grep '^bench:'
+cargo bench -p server --bench apiops --bench transfer 2>/dev/null | grep '^bench:'

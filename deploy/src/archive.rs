@@ -159,8 +159,10 @@ pub fn read_export_json(bytes: &[u8], limits: &ArchiveLimits) -> Result<Vec<u8>>
 /// Writes an archive holding one file.
 pub(crate) fn write_single(file_name: &str, content: &[u8]) -> Result<Vec<u8>> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    // The fastest deflate level: exports are made on request, and JSON shrinks well even so.
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(1))
         .unix_permissions(0o644);
     zip.start_file(file_name, options).map_err(Error::internal)?;
     zip.write_all(content).map_err(Error::internal)?;
