@@ -29,6 +29,8 @@ enum Need {
     ProjectAdmin,
     Manage,
     Deploy,
+    /// Rollback with a deploy: MANAGE and DEPLOY_UNDEPLOY both.
+    ManageAndDeploy,
 }
 
 /// The mutating endpoints, in an order in which each succeeds for a caller allowed to do all of them.
@@ -102,6 +104,18 @@ const STEPS: &[(Need, &str, &str, Option<&str>)] = &[
     (
         Need::Manage,
         "POST",
+        "/apiops/projects/P/apiProxies/a/deploy-histories/1/rollback/",
+        None,
+    ),
+    (
+        Need::ManageAndDeploy,
+        "POST",
+        "/apiops/projects/P/apiProxies/a/deploy-histories/1/rollback/?environmentName=production",
+        None,
+    ),
+    (
+        Need::Manage,
+        "POST",
         "/apiops/projects/P/apiProxyGroups/",
         Some(r#"{"name":"H","apiProxies":["a"]}"#),
     ),
@@ -151,6 +165,7 @@ fn allowed(caller: Caller, need: Need) -> bool {
         Need::ProjectAdmin => matches!(caller, SystemAdmin | ProjectAdmin),
         Need::Manage => matches!(caller, SystemAdmin | ProjectAdmin | Manage),
         Need::Deploy => matches!(caller, SystemAdmin | ProjectAdmin | DeployUndeploy),
+        Need::ManageAndDeploy => matches!(caller, SystemAdmin | ProjectAdmin),
     }
 }
 
@@ -219,6 +234,8 @@ async fn world(caller: Caller) -> (Portico, Option<String>) {
         r#"{"name":"G","apiProxies":["a","b"]}"#,
     )
     .await;
+    // Revision 1 of `a`, for the rollback steps to roll back to.
+    call("POST", "/apiops/projects/P/apiProxies/a/environments/production/", "").await;
     p.user_with_token("carol", false).await;
 
     let token = match caller {
