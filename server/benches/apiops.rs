@@ -6,10 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use deploy::environments::{EnvironmentType, NewEnvironment};
 use deploy::model::{GroupSpec, ProxySpec};
-use deploy::users::Password;
-use deploy::{environments, groups, projects, proxies, users, Actor, Channel, ControlPlane};
+use deploy::{groups, proxies};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
@@ -17,10 +15,9 @@ const GROUP_SIZE: usize = 50;
 const CLIENTS: usize = 32;
 const SUSTAINED: Duration = Duration::from_secs(10);
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
+mod common;
+
+use common::spread;
 
 async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> Vec<Duration> {
     let mut out = Vec::with_capacity(n);
@@ -72,29 +69,8 @@ async fn commit_ceiling(folder: &std::path::Path) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
-        .await
-        .unwrap();
-    let system = Actor::system(Channel::Cli);
-    users::create_user(&cp, &system, "bench", &Password::new("bench password"), true)
-        .await
-        .unwrap();
-    let (token, _) = deploy::tokens::create_token(&cp, &system, "bench", "bench", None)
-        .await
-        .unwrap();
-    let token = token.expose().to_owned();
-    projects::create_project(&cp, &system, "P", "").await.unwrap();
-    let env = NewEnvironment {
-        name: "production".into(),
-        env_type: EnvironmentType::Production,
-        description: String::new(),
-        access_url: String::new(),
-    };
-    environments::create_environment(&cp, &system, env).await.unwrap();
-    environments::assign_environment(&cp, &system, "P", "production")
-        .await
-        .unwrap();
+    let world = common::world().await;
+    let (cp, token, system) = (&world.cp, &world.token, &world.bench);
     let targets = ["production".to_owned()];
     let mut members = Vec::new();
     for i in 0..GROUP_SIZE.max(CLIENTS) {
@@ -102,23 +78,18 @@ async fn main() {
             relative_path: format!("/api{i}"),
             ..Default::default()
         };
-        proxies::create_proxy(&cp, &system, "P", &format!("api{i}"), spec, &targets)
+        proxies::create_proxy(cp, system, "P", &format!("api{i}"), spec, &targets)
             .await
             .unwrap();
         if i < GROUP_SIZE {
             members.push(format!("api{i}"));
         }
     }
-    groups::create_group(&cp, &system, "P", "G", GroupSpec::default(), &members)
+    groups::create_group(cp, system, "P", "G", GroupSpec::default(), &members)
         .await
         .unwrap();
 
-    let app = server::app(cp.clone(), dir.path().to_str().unwrap())
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = world.serve().await;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
@@ -157,19 +128,15 @@ async fn main() {
         t.await.unwrap();
     }
     let sustained = ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
-    let ceiling = commit_ceiling(dir.path()).await;
+    let ceiling = commit_ceiling(world.dir.path()).await;
 
     println!(
-        "bench: single-proxy deploy over HTTP p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 2 ms)",
-        percentile(&single, 0.5),
-        percentile(&single, 0.99),
-        single.len()
+        "bench: single-proxy deploy over HTTP {}; target p50 < 2 ms)",
+        spread(&single)
     );
     println!(
-        "bench: group deploy ({GROUP_SIZE} members) p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 25 ms)",
-        percentile(&group, 0.5),
-        percentile(&group, 0.99),
-        group.len()
+        "bench: group deploy ({GROUP_SIZE} members) {}; target p50 < 25 ms)",
+        spread(&group)
     );
     println!(
         "bench: sustained deploys from {CLIENTS} clients for {}s: {:.0}/s, {} errors; SQLite commit ceiling {:.0}/s; ratio {:.0}% (target >= 40%, 0 errors)",

@@ -4,18 +4,15 @@
 use std::time::{Duration, Instant};
 
 use deploy::deployments::{self, DeployOptions};
-use deploy::environments::{EnvironmentType, NewEnvironment};
 use deploy::model::{ProxySpec, Routing, RoutingAddress, RoutingAlgorithm};
-use deploy::users::Password;
-use deploy::{environments, history, projects, proxies, users, Actor, Channel, ControlPlane};
+use deploy::{history, proxies};
 
 const APIS: usize = 1000;
 const BOUNDARY: &str = "portico-bench-boundary";
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
+mod common;
+
+use common::{percentile, spread};
 
 /// A proxy balancing over 1000 backends with long, varied addresses: about 1 MiB of export JSON.
 fn big_spec() -> ProxySpec {
@@ -68,7 +65,11 @@ where
         let r = call().await;
         let status = r.status();
         let body = r.bytes().await.expect("body");
-        assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
+        assert!(
+            status.is_success(),
+            "{status}: {}",
+            String::from_utf8_lossy(&body)
+        );
         out.push(started.elapsed());
     }
     out.sort();
@@ -77,30 +78,8 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
-        .await
-        .unwrap();
-    let system = Actor::system(Channel::Cli);
-    let user = users::create_user(&cp, &system, "bench", &Password::new("bench password"), true)
-        .await
-        .unwrap();
-    let bench = Actor::new(user, Channel::Cli);
-    let (token, _) = deploy::tokens::create_token(&cp, &system, "bench", "bench", None)
-        .await
-        .unwrap();
-    let token = token.expose().to_owned();
-    let project = projects::create_project(&cp, &system, "P", "").await.unwrap();
-    let env = NewEnvironment {
-        name: "production".into(),
-        env_type: EnvironmentType::Production,
-        description: String::new(),
-        access_url: String::new(),
-    };
-    let env = environments::create_environment(&cp, &system, env).await.unwrap();
-    environments::assign_environment(&cp, &system, "P", "production")
-        .await
-        .unwrap();
+    let world = common::world().await;
+    let (cp, token, bench, system) = (&world.cp, world.token.clone(), &world.bench, &world.bench);
     let targets = ["production".to_owned()];
     let mut api_ids = Vec::with_capacity(APIS);
     for i in 0..APIS {
@@ -121,18 +100,19 @@ async fn main() {
     deployments::deploy_proxy(&cp, &bench, "P", "api0", "production", &options)
         .await
         .unwrap();
-    history::set_persistent(&cp, &bench, "P", "api0", 1, true).await.unwrap();
+    history::set_persistent(&cp, &bench, "P", "api0", 1, true)
+        .await
+        .unwrap();
     let mut changed = proxies::get_proxy(&cp, &bench, "P", "api0").await.unwrap().spec;
     changed.maintenance_mode = true;
-    proxies::update_proxy(&cp, &bench, "P", "api0", changed, None).await.unwrap();
+    proxies::update_proxy(&cp, &bench, "P", "api0", changed, None)
+        .await
+        .unwrap();
     deployments::deploy_proxy(&cp, &bench, "P", "api0", "production", &options)
         .await
         .unwrap();
 
-    let app = server::app(cp.clone(), dir.path().to_str().unwrap()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = world.serve().await;
     let client = reqwest::Client::new();
     let base = format!("http://{addr}/apiops/projects/P");
 
@@ -158,19 +138,25 @@ async fn main() {
     };
     let export = time_n(100, get.clone()).await;
     let zip = get().await.bytes().await.unwrap().to_vec();
-    let json_len = deploy::archive::read_export_json(&zip, &Default::default()).unwrap().len();
+    let json_len = deploy::archive::read_export_json(&zip, &Default::default())
+        .unwrap()
+        .len();
 
     let body = form(r#"{"deploy":false}"#, &zip);
     let import_url = format!("{base}/apiProxies/big-copy/import/");
     let put = {
         let (client, token) = (client.clone(), token.clone());
         move || {
-            let (client, token, url, body) = (client.clone(), token.clone(), import_url.clone(), body.clone());
+            let (client, token, url, body) =
+                (client.clone(), token.clone(), import_url.clone(), body.clone());
             async move {
                 client
                     .put(url)
                     .bearer_auth(token)
-                    .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+                    .header(
+                        "Content-Type",
+                        format!("multipart/form-data; boundary={BOUNDARY}"),
+                    )
                     .body(body)
                     .send()
                     .await
@@ -182,10 +168,16 @@ async fn main() {
     let import = time_n(100, put).await;
 
     let gateway = deploy::publish::gateway_id(&cp).await.unwrap();
-    let publish_body = serde_json::json!({"apis": api_ids, "env_id": env.id, "remark": "bench"}).to_string();
+    let publish_body =
+        serde_json::json!({"apis": api_ids, "env_id": world.production.id, "remark": "bench"}).to_string();
     let mut publish = Vec::new();
-    for action in ["online", "offline", "online", "offline", "online", "offline", "online"] {
-        let url = format!("http://{addr}/v2/{}/apigw/instances/{gateway}/apis/publish?action={action}", project.id);
+    for action in [
+        "online", "offline", "online", "offline", "online", "offline", "online",
+    ] {
+        let url = format!(
+            "http://{addr}/v2/{}/apigw/instances/{gateway}/apis/publish?action={action}",
+            world.project.id
+        );
         let started = Instant::now();
         let r = client
             .post(url)
@@ -197,7 +189,11 @@ async fn main() {
             .unwrap();
         let answer: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
         let took = started.elapsed();
-        assert_eq!(answer["success"].as_array().map(Vec::len), Some(APIS), "{action}: {answer}");
+        assert_eq!(
+            answer["success"].as_array().map(Vec::len),
+            Some(APIS),
+            "{action}: {answer}"
+        );
         if action == "online" {
             publish.push(took);
         }
@@ -205,26 +201,19 @@ async fn main() {
     publish.sort();
 
     println!(
-        "bench: rollback p50 {:.2} ms, p99 {:.2} ms; with deploy p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 3 ms)",
-        percentile(&rollback, 0.5),
-        percentile(&rollback, 0.99),
-        percentile(&rollback_deploy, 0.5),
-        percentile(&rollback_deploy, 0.99),
-        rollback.len()
+        "bench: rollback {}; with deploy {}; target p50 < 3 ms)",
+        spread(&rollback),
+        spread(&rollback_deploy)
     );
     println!(
-        "bench: export of a {:.2} MiB definition ({} KiB zip) p50 {:.2} ms, p99 {:.2} ms (n={})",
+        "bench: export of a {:.2} MiB definition ({} KiB zip) {})",
         json_len as f64 / 1048576.0,
         zip.len() / 1024,
-        percentile(&export, 0.5),
-        percentile(&export, 0.99),
-        export.len()
+        spread(&export)
     );
     println!(
-        "bench: import (override) of that export p50 {:.2} ms, p99 {:.2} ms (n={}; target p50 < 30 ms)",
-        percentile(&import, 0.5),
-        percentile(&import, 0.99),
-        import.len()
+        "bench: import (override) of that export {}; target p50 < 30 ms)",
+        spread(&import)
     );
     println!(
         "bench: batch publish of {APIS} APIs in one request: median {:.0} ms, best {:.0} ms, worst {:.0} ms (n={}; target < 300 ms)",

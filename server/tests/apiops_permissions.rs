@@ -235,7 +235,12 @@ async fn world(caller: Caller) -> (Portico, Option<String>) {
     )
     .await;
     // Revision 1 of `a`, for the rollback steps to roll back to.
-    call("POST", "/apiops/projects/P/apiProxies/a/environments/production/", "").await;
+    call(
+        "POST",
+        "/apiops/projects/P/apiProxies/a/environments/production/",
+        "",
+    )
+    .await;
     p.user_with_token("carol", false).await;
 
     let token = match caller {

@@ -9,6 +9,10 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+/// The domain tests' helpers, so both test suites compare database rows the same way.
+#[path = "../../../deploy/tests/common/mod.rs"]
+mod shared;
+
 pub struct Portico {
     pub app: axum::Router,
     pub cp: ControlPlane,
@@ -164,31 +168,7 @@ impl Portico {
 
     /// Every row of the tables that deploys, rollbacks, imports and publishes write, as text.
     pub async fn rows(&self) -> String {
-        let mut out = String::new();
-        for (table, order) in [
-            ("api_proxies", "id"),
-            ("proxy_deploy_targets", "proxy_id, environment_id"),
-            ("deployments", "proxy_id, environment_id"),
-            ("deploy_history", "id"),
-            ("api_proxy_groups", "id"),
-            ("group_members", "group_id, proxy_id"),
-            ("audit_log", "id"),
-        ] {
-            let columns: String = sqlx::query_scalar(&format!(
-                "SELECT group_concat(name) FROM pragma_table_info('{table}')"
-            ))
-            .fetch_one(self.cp.pool())
-            .await
-            .unwrap();
-            let rows: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT json_array({columns}) FROM {table} ORDER BY {order}"
-            ))
-            .fetch_all(self.cp.pool())
-            .await
-            .unwrap();
-            out.push_str(&format!("{table}\n{}\n", rows.join("\n")));
-        }
-        out
+        shared::fingerprint(&self.cp).await
     }
 
     /// Everything a refused request must leave alone: the row count of every table, and every stored
