@@ -1,43 +1,11 @@
 //! Who may do what in a project: the API_MANAGEMENT permissions, the project admin role, and membership.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::users::find_user_by_name;
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
-/// A permission on the API_MANAGEMENT module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Permission {
-    View,
-    Manage,
-    DeployUndeploy,
-    ExportImport,
-}
-
-impl Permission {
-    pub const ALL: [Permission; 4] = [
-        Permission::View,
-        Permission::Manage,
-        Permission::DeployUndeploy,
-        Permission::ExportImport,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::View => "VIEW",
-            Permission::Manage => "MANAGE",
-            Permission::DeployUndeploy => "DEPLOY_UNDEPLOY",
-            Permission::ExportImport => "EXPORT_IMPORT",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-}
+pub use crate::model::{Member, Permission};
 
 /// What an operation needs of the actor in a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,16 +117,6 @@ pub async fn may(cp: &ControlPlane, actor: &Actor, project: &str, need: Need) ->
         Err(Error::Forbidden(_)) => Ok(false),
         Err(e) => Err(e),
     }
-}
-
-/// A project member and what they hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Member {
-    pub username: String,
-    pub project_admin: bool,
-    pub permissions: Vec<Permission>,
 }
 
 fn parse_permissions(text: &str) -> Vec<Permission> {

@@ -1,24 +1,10 @@
 //! The audit log: who changed what, when, through which door.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::{clock, Actor, ControlPlane, Result};
 
-/// One line of the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub channel: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_name: String,
-    pub detail: String,
-}
+pub use crate::model::{AuditEntry, AuditFilter};
 
 type AuditRow = (i64, String, String, String, String, String, String, String);
 
@@ -60,15 +46,6 @@ pub(crate) async fn record(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Narrows a project's audit log; empty fields match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditFilter {
-    pub user: Option<String>,
-    pub object: Option<String>,
-    pub action: Option<String>,
 }
 
 /// A project's audit log, newest first.

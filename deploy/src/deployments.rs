@@ -1,7 +1,6 @@
 //! Deploying and undeploying API proxies and groups. Each call is one transaction: every member proxy that
 //! can be deployed is made live and gets a history record, or nothing changes at all.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
@@ -13,38 +12,11 @@ use crate::model::{from_json, to_json, GroupSnapshot, ProxySpec, Snapshot};
 use crate::proxies::find_proxy;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
+pub use crate::model::{DeployOptions, DeploymentResult, EnvironmentResult, LiveProxy};
+
 pub const DEFAULT_DEPLOY_DESCRIPTION: &str = "Deployed by APIOPS Api";
 pub const DEFAULT_UNDEPLOY_DESCRIPTION: &str = "Undeployed by APIOPS Api";
 const MAX_DESCRIPTION: usize = 1000;
-
-/// The optional body of a deploy or undeploy request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct DeployOptions {
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub persistent: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct DeploymentResult {
-    pub success: bool,
-    pub message: String,
-    pub environment_results: Vec<EnvironmentResult>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct EnvironmentResult {
-    pub environment_name: String,
-    pub success: bool,
-    pub message: String,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Direction {
@@ -538,18 +510,6 @@ pub(crate) async fn undeploy_one(
 
 pub(crate) fn not_live(proxy: &str, environment: &str) -> String {
     format!("API Proxy ({proxy}) is not deployed to environment ({environment})!")
-}
-
-/// A live deployment as an environment lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct LiveProxy {
-    pub proxy: String,
-    pub revision: i64,
-    pub deployed_by: String,
-    pub deployed_at: String,
-    pub redeploy_required: bool,
 }
 
 /// What of a project is live in an environment.

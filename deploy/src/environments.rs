@@ -1,7 +1,6 @@
 //! Environments (test, staging, production, ...): created by system admins, assigned to the projects that
 //! may deploy to them.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
@@ -9,57 +8,7 @@ use crate::error::is_unique_violation;
 use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EnvironmentType {
-    Production,
-    Sandbox,
-    Test,
-}
-
-impl EnvironmentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnvironmentType::Production => "PRODUCTION",
-            EnvironmentType::Sandbox => "SANDBOX",
-            EnvironmentType::Test => "TEST",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        match text {
-            "PRODUCTION" => EnvironmentType::Production,
-            "SANDBOX" => EnvironmentType::Sandbox,
-            _ => EnvironmentType::Test,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Environment {
-    /// Stable opaque id (32 lower-case hex).
-    pub id: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub env_type: EnvironmentType,
-    pub description: String,
-    pub access_url: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct NewEnvironment {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub env_type: EnvironmentType,
-    pub description: String,
-    pub access_url: String,
-}
+pub use crate::model::{Environment, EnvironmentType, NewEnvironment, ProjectEnvironment};
 
 type EnvironmentRow = (i64, String, String, String, String, String, String);
 
@@ -213,18 +162,6 @@ pub(crate) async fn project_environment(
     .await?;
     let row = row.ok_or_else(|| environment_not_found(name))?;
     Ok((row.0, from_row(row)))
-}
-
-/// An environment as a project sees it: whether anything of the project is live there, and whether what is
-/// live lags behind the current configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectEnvironment {
-    #[serde(flatten)]
-    pub environment: Environment,
-    pub deployed: bool,
-    pub redeploy_required: bool,
 }
 
 pub async fn project_environments(

@@ -44,12 +44,14 @@ impl Error {
     }
 }
 
+#[cfg(feature = "storage")]
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Error::internal(format!("database: {e}"))
     }
 }
 
+#[cfg(feature = "storage")]
 impl From<sqlx::migrate::MigrateError> for Error {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         Error::internal(format!("migration: {e}"))
@@ -58,6 +60,7 @@ impl From<sqlx::migrate::MigrateError> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+#[cfg(feature = "storage")]
 /// A missing object named in a request's body or in a deploy target is bad input (400), not a missing resource.
 pub(crate) fn not_found_as_invalid(e: Error) -> Error {
     match e {
@@ -66,6 +69,7 @@ pub(crate) fn not_found_as_invalid(e: Error) -> Error {
     }
 }
 
+#[cfg(feature = "storage")]
 /// True when a database error is a UNIQUE constraint violation, which callers turn into a `Conflict`.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

@@ -1,6 +1,5 @@
 //! API proxy groups: proxies deployed together, with a client route and group-level CORS and cache.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
@@ -10,18 +9,7 @@ use crate::names::check_name;
 use crate::proxies::find_proxy;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ApiProxyGroup {
-    /// Stable opaque id (32 lower-case hex).
-    pub id: String,
-    pub name: String,
-    pub spec: GroupSpec,
-    /// Member proxy names.
-    pub members: Vec<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
+pub use crate::model::ApiProxyGroup;
 
 pub(crate) struct GroupRow {
     pub id: i64,

@@ -1,61 +1,14 @@
 //! Deploy history: a numbered record per proxy of every deploy, undeploy, rollback and import, with the
 //! configuration it made live; trimmed to the project's retention limit, except records kept on purpose.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::model::{from_json, Snapshot};
+use crate::model::from_json;
 use crate::proxies::find_proxy;
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Action {
-    Deploy,
-    Undeploy,
-    Rollback,
-    Import,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Deploy => "DEPLOY",
-            Action::Undeploy => "UNDEPLOY",
-            Action::Rollback => "ROLLBACK",
-            Action::Import => "IMPORT",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        match text {
-            "UNDEPLOY" => Action::Undeploy,
-            "ROLLBACK" => Action::Rollback,
-            "IMPORT" => Action::Import,
-            _ => Action::Deploy,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryRecord {
-    /// Stable opaque id of the record (32 lower-case hex); the batch publish API calls it `publish_id`.
-    pub id: String,
-    pub revision: i64,
-    pub action: Action,
-    pub environment_name: String,
-    pub username: String,
-    pub at: String,
-    pub description: String,
-    pub persistent: bool,
-    /// Present when one record is asked for; lists leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<Snapshot>,
-}
+pub use crate::model::{Action, HistoryRecord};
 
 /// Deletes the oldest non-persistent records of a proxy beyond the limit.
 pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, limit: i64) -> Result<()> {

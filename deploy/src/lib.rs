@@ -3,30 +3,50 @@
 //! Everything an operator can do is one function in this crate, whichever door (console, REST API, command
 //! line) the request came through, so both doors behave identically. The crate knows nothing of HTTP.
 
+#[cfg(feature = "storage")]
 pub mod access;
+#[cfg(feature = "storage")]
 pub mod archive;
+#[cfg(feature = "storage")]
 pub mod audit;
+#[cfg(feature = "storage")]
 mod clock;
+#[cfg(feature = "storage")]
 pub mod demo;
+#[cfg(feature = "storage")]
 pub mod deployments;
 pub mod diff;
+#[cfg(feature = "storage")]
 pub mod environments;
 mod error;
 pub mod export_format;
+#[cfg(feature = "storage")]
 pub mod groups;
+#[cfg(feature = "storage")]
 pub mod history;
+#[cfg(feature = "storage")]
 mod ids;
 pub mod model;
 mod names;
+#[cfg(feature = "storage")]
 pub mod projects;
+#[cfg(feature = "storage")]
 pub mod proxies;
+#[cfg(feature = "storage")]
 pub mod publish;
+#[cfg(feature = "storage")]
 pub mod rollback;
+#[cfg(feature = "storage")]
 mod store;
+#[cfg(feature = "storage")]
 pub mod tokens;
+#[cfg(feature = "storage")]
 pub mod transfer;
+#[cfg(feature = "storage")]
 pub mod users;
 
 pub use error::{Error, Result};
+#[cfg(feature = "storage")]
 pub use store::ControlPlane;
+#[cfg(feature = "storage")]
 pub use users::{Actor, Channel};

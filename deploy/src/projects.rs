@@ -1,24 +1,12 @@
 //! Projects: the unit that API proxies, members and settings belong to.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::is_unique_violation;
 use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
+pub use crate::model::Project;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Project {
-    /// Stable opaque id (32 lower-case hex).
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub history_retention: i64,
-    pub created_at: String,
-}
+pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
 
 type ProjectRow = (String, String, String, i64, String);
 

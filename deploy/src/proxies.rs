@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
@@ -11,33 +10,7 @@ use crate::model::{from_json, to_json, ProxySpec, Snapshot};
 use crate::names::check_name;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-/// An API proxy as the doors show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ApiProxy {
-    /// Stable opaque id (32 lower-case hex).
-    pub id: String,
-    pub name: String,
-    pub spec: ProxySpec,
-    /// The environments it may be deployed to.
-    pub deploy_list: Vec<String>,
-    pub live: Vec<LiveDeployment>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// What is live of a proxy in one environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct LiveDeployment {
-    pub environment: String,
-    pub revision: i64,
-    pub deployed_by: String,
-    pub deployed_at: String,
-    /// The current configuration differs from what is live.
-    pub redeploy_required: bool,
-}
+pub use crate::model::{ApiProxy, LiveDeployment};
 
 /// A proxy row as operations inside this crate use it.
 pub(crate) struct ProxyRow {

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize_on, Need, Permission, ProjectKey};
@@ -15,6 +14,8 @@ use crate::deployments::{make_live, not_allowed, not_live, undeploy_one, DeployO
 use crate::history::Action;
 use crate::model::{from_json, to_json, GroupSnapshot, GroupSpec, ProxySpec, Snapshot};
 use crate::{audit, ids, Actor, ControlPlane, Error, Result};
+
+pub use crate::model::{PublishFailure, PublishRequest, PublishResult, Published};
 
 pub const MAX_APIS: usize = 1000;
 pub const MAX_REMARK: usize = 255;
@@ -92,52 +93,6 @@ impl PublishAction {
             )),
         }
     }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct PublishRequest {
-    /// API ids, at most 1000. When given, `group_id` only has to name an existing group.
-    #[serde(default)]
-    pub apis: Option<Vec<String>>,
-    pub env_id: Option<String>,
-    /// Publish every API of this group (when `apis` is left out).
-    #[serde(default)]
-    pub group_id: Option<String>,
-    #[serde(default)]
-    pub remark: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublishResult {
-    pub success: Vec<Published>,
-    pub failure: Vec<PublishFailure>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Published {
-    /// The id of the deploy history record written.
-    pub publish_id: String,
-    pub api_id: String,
-    pub api_name: String,
-    pub env_id: String,
-    pub remark: String,
-    pub publish_time: String,
-    /// The id of the configuration published (or taken offline): equal configurations share it.
-    pub version_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublishFailure {
-    pub api_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_name: Option<String>,
-    pub error_code: String,
-    pub error_msg: String,
 }
 
 /// This installation's gateway id, the `instance_id` of the publish path.

@@ -5,85 +5,18 @@
 //! current deploy list. It writes a ROLLBACK record holding the configuration it replaced, so a rollback can
 //! itself be rolled back; the optional deploy writes its own DEPLOY record.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, Step};
-use crate::diff::{diff_specs, FieldChange};
+use crate::diff::diff_specs;
 use crate::environments::project_environment;
 use crate::history::{revision_not_found, Action};
 use crate::model::{from_json, to_json, ProxySpec, Snapshot};
 use crate::proxies::{find_proxy, write_spec, ProxyRow};
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
-/// What a rollback did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct RollbackOutcome {
-    /// The revision whose configuration was restored.
-    pub revision: i64,
-    /// The revision of the ROLLBACK record this wrote.
-    pub rollback_revision: i64,
-    /// The environment asked for, if any.
-    pub environment_name: Option<String>,
-    /// The revision of the DEPLOY record, when the deploy went through.
-    pub deploy_revision: Option<i64>,
-    /// Why the deploy did not go through; the rollback stands anyway.
-    pub deploy_error: Option<String>,
-}
-
-impl RollbackOutcome {
-    /// The sentence both doors answer with, as the APIOps document words it.
-    pub fn message(&self) -> String {
-        match (&self.environment_name, &self.deploy_error) {
-            (_, Some(why)) => format!("API Proxy rolled back successfully but deployment failed: {why}"),
-            (Some(env), None) => format!(
-                "API Proxy rolled back successfully to deploy history revision ({}). Deployed to environment: {env}",
-                self.revision
-            ),
-            (None, None) => format!(
-                "API Proxy rolled back successfully to deploy history revision ({}).",
-                self.revision
-            ),
-        }
-    }
-}
-
-/// What a rollback would do, answered without changing anything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct RollbackPreview {
-    pub revision: i64,
-    /// From the current configuration to the restored one.
-    pub changes: Vec<FieldChange>,
-    /// The configuration the rollback would restore.
-    pub configuration: ProxySpec,
-    pub deploy: Option<PlannedDeploy>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct PlannedDeploy {
-    pub environment_name: String,
-    pub would_deploy: bool,
-    pub message: String,
-}
-
-/// The differences between a revision's configuration and the current one (or another revision's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct ConfigDiff {
-    pub revision: i64,
-    /// The revision compared against; absent when compared against the current configuration.
-    pub against: Option<i64>,
-    /// From `against` (or the current configuration) to `revision`.
-    pub changes: Vec<FieldChange>,
-}
+pub use crate::model::{ConfigDiff, PlannedDeploy, RollbackOutcome, RollbackPreview};
 
 fn rollback_failed(revision: i64, why: impl std::fmt::Display) -> Error {
     // The documented answer names only the revision; the reason goes to the log for the operator.

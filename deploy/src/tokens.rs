@@ -1,13 +1,14 @@
 //! Personal API access tokens: what CI pipelines call the APIOps REST API with.
 
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::users::{find_user_by_name, User};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+
+pub use crate::model::TokenInfo;
 
 /// Every token starts with this, so a leaked one is recognisable (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "ptc_";
@@ -28,20 +29,6 @@ impl std::fmt::Debug for TokenSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("TokenSecret(<redacted>)")
     }
-}
-
-/// What is known about a token, without the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    pub hint: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
 }
 
 fn digest(token: &str) -> String {

@@ -2,7 +2,6 @@
 //! a new proxy. An import is one transaction: the proxy, its deploy list, its history record and every
 //! deploy it asks for are written together, or nothing is.
 
-use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
@@ -17,6 +16,8 @@ use crate::model::{from_json, to_json, ProxySpec, Snapshot};
 use crate::names::check_name;
 use crate::proxies::{find_proxy, insert_proxy, load_one, set_deploy_list, write_spec};
 use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+
+pub use crate::model::ImportOutcome;
 
 /// The file name the export is downloaded as.
 pub const EXPORT_FILE_NAME: &str = "apiProxyExportFile.zip";
@@ -61,21 +62,6 @@ pub enum ImportTarget<'a> {
 pub struct Upload<'a> {
     pub file_name: &'a str,
     pub bytes: &'a [u8],
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct ImportOutcome {
-    pub api_proxy_name: String,
-    /// True when no proxy of that name existed.
-    pub created: bool,
-    /// The IMPORT record keeping the replaced configuration, when an existing proxy was overridden.
-    pub replaced_revision: Option<i64>,
-    /// Environments named in the file's deploy list that this project does not have, left out.
-    pub skipped_deploy_list: Vec<String>,
-    /// Present when the metadata asked to deploy.
-    pub deployment_result: Option<DeploymentResult>,
 }
 
 /// Everything read and checked from the request before the database is touched.

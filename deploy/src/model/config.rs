@@ -259,10 +259,12 @@ impl GroupSpec {
     }
 }
 
+#[cfg(feature = "storage")]
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(Error::internal)
 }
 
+#[cfg(feature = "storage")]
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text)
         .map_err(|e| Error::internal(format!("stored configuration does not parse: {e}")))

@@ -1,0 +1,68 @@
+//! Environments and how a project sees them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EnvironmentType {
+    Production,
+    Sandbox,
+    Test,
+}
+
+impl EnvironmentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvironmentType::Production => "PRODUCTION",
+            EnvironmentType::Sandbox => "SANDBOX",
+            EnvironmentType::Test => "TEST",
+        }
+    }
+
+    #[cfg(feature = "storage")]
+    pub(crate) fn parse(text: &str) -> Self {
+        match text {
+            "PRODUCTION" => EnvironmentType::Production,
+            "SANDBOX" => EnvironmentType::Sandbox,
+            _ => EnvironmentType::Test,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Environment {
+    /// Stable opaque id (32 lower-case hex).
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub env_type: EnvironmentType,
+    pub description: String,
+    pub access_url: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NewEnvironment {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub env_type: EnvironmentType,
+    pub description: String,
+    pub access_url: String,
+}
+
+/// An environment as a project sees it: whether anything of the project is live there, and whether what is
+/// live lags behind the current configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectEnvironment {
+    #[serde(flatten)]
+    pub environment: Environment,
+    pub deployed: bool,
+    pub redeploy_required: bool,
+}

@@ -1,0 +1,21 @@
+//! What Portico's operations read and write, as plain data: API proxy configuration, and the records and
+//! answers of every operation. Pure types with no storage, so the browser half of the console uses them too.
+
+mod access;
+mod audit;
+mod config;
+mod deploys;
+mod environments;
+mod history;
+mod projects;
+mod transfer;
+
+pub use crate::diff::{ChangeKind, FieldChange};
+pub use access::*;
+pub use audit::*;
+pub use config::*;
+pub use deploys::*;
+pub use environments::*;
+pub use history::*;
+pub use projects::*;
+pub use transfer::*;
