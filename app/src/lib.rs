@@ -2,10 +2,14 @@
 //! delegate to the `deploy` crate.
 
 mod error;
+mod history;
 mod layout;
 mod login;
 mod placeholder;
+mod project;
 mod projects;
+mod proxy;
+mod rights;
 #[cfg(feature = "ssr")]
 pub mod session;
 
@@ -48,6 +52,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=layout::Console>
                     <Route path=path!("") view=|| view! { <Redirect path="/projects" /> } />
                     <Route path=path!("projects") view=projects::ProjectsPage />
+                    <Route path=path!("projects/:project") view=project::ProjectPage />
+                    <Route path=path!("projects/:project/proxies/:proxy") view=proxy::ProxyPage />
+                    <Route path=path!("projects/:project/proxies/:proxy/history") view=history::HistoryPage />
                     <Route path=path!("environments") view=placeholder::EnvironmentsPage />
                     <Route path=path!("tokens") view=placeholder::AccessTokensPage />
                 </ParentRoute>

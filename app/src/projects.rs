@@ -142,7 +142,7 @@ fn ProjectTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                     .map(|p| {
                         view! {
                             <tr>
-                                <td class="name">{p.name}</td>
+                                <td class="name"><a href=crate::project::project_href(&p.name)>{p.name.clone()}</a></td>
                                 <td>{p.description}</td>
                                 <td><time datetime=p.created_at.clone()>{p.created_at.get(..10).unwrap_or_default().to_string()}</time></td>
                             </tr>

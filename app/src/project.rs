@@ -1,0 +1,176 @@
+//! A project: its API proxies (where each is live, at which revision, and whether a redeploy is due), its
+//! groups and its environments.
+
+use deploy::model::{ApiProxy, ApiProxyGroup, Project, ProjectEnvironment};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::rights::Rights;
+use crate::ConsoleError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectView {
+    pub project: Project,
+    pub proxies: Vec<ApiProxy>,
+    pub groups: Vec<ApiProxyGroup>,
+    pub environments: Vec<ProjectEnvironment>,
+    pub rights: Rights,
+}
+
+#[server(endpoint = "load_project")]
+pub async fn load_project(project: String) -> Result<ProjectView, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    Ok(ProjectView {
+        project: deploy::projects::get_project(&cp, &actor, &project).await?,
+        proxies: deploy::proxies::list_proxies(&cp, &actor, &project).await?,
+        groups: deploy::groups::list_groups(&cp, &actor, &project).await?,
+        environments: deploy::environments::project_environments(&cp, &actor, &project).await?,
+        rights: crate::rights::rights(&cp, &actor, &project).await?,
+    })
+}
+
+/// The path of a project's page, its names escaped for a URL.
+pub fn project_href(project: &str) -> String {
+    format!("/projects/{project}")
+}
+
+pub fn proxy_href(project: &str, proxy: &str) -> String {
+    format!("/projects/{project}/proxies/{proxy}")
+}
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.read().get("project").unwrap_or_default();
+    let overview = Resource::new(name, load_project);
+    view! {
+        <Title text=move || format!("{} · Portico", name()) />
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/projects">"Projects"</a>
+            " / "
+            <span aria-current="page">{name}</span>
+        </nav>
+        <Transition fallback=|| view! { <p class="loading">"Loading the project…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! { <Overview o /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Overview(o: ProjectView) -> impl IntoView {
+    let project = o.project.name.clone();
+    view! {
+        <h1>{o.project.name.clone()}</h1>
+        <p class="lead">{o.project.description.clone()}</p>
+        <section aria-labelledby="proxies-title">
+            <h2 id="proxies-title">"API proxies"</h2>
+            <ProxyTable project=project.clone() proxies=o.proxies />
+        </section>
+        <section aria-labelledby="groups-title">
+            <h2 id="groups-title">"Groups"</h2>
+            {if o.groups.is_empty() {
+                view! { <p class="empty">"No groups. A group deploys several API proxies together."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list" aria-label="Groups">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Members"</th><th scope="col">"Description"</th></tr></thead>
+                        <tbody>
+                            {o.groups.into_iter().map(|g| view! {
+                                <tr>
+                                    <td class="name">{g.name}</td>
+                                    <td>{g.members.join(", ")}</td>
+                                    <td>{g.spec.description}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="environments-title">
+            <h2 id="environments-title">"Environments"</h2>
+            {if o.environments.is_empty() {
+                view! { <p class="empty">"No environments are assigned to this project; a system admin assigns them."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list" aria-label="Environments">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Status"</th></tr></thead>
+                        <tbody>
+                            {o.environments.into_iter().map(|e| view! {
+                                <tr>
+                                    <td class="name">{e.environment.name}</td>
+                                    <td>{e.environment.env_type.as_str()}</td>
+                                    <td>
+                                        {if e.deployed { "Has live API proxies" } else { "Nothing live" }}
+                                        {e.redeploy_required.then(|| view! { <span class="badge warn">"redeploy required"</span> })}
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ProxyTable(project: String, proxies: Vec<ApiProxy>) -> impl IntoView {
+    if proxies.is_empty() {
+        return view! { <p class="empty">"No API proxies yet. Create one with the APIOps REST API or import an export."</p> }
+            .into_any();
+    }
+    view! {
+        <table class="list" aria-label="API proxies">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Path"</th>
+                    <th scope="col">"Live in"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {proxies.into_iter().map(|p| {
+                    let href = proxy_href(&project, &p.name);
+                    view! {
+                        <tr>
+                            <td class="name"><a href=href>{p.name.clone()}</a></td>
+                            <td>{format!("{:?}", p.spec.api_type).to_uppercase()}</td>
+                            <td><code>{p.spec.relative_path.clone()}</code></td>
+                            <td><LiveList live=p.live /></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Where a proxy is live, at which revision, with a badge where the configuration moved on since.
+#[component]
+pub fn LiveList(live: Vec<deploy::model::LiveDeployment>) -> impl IntoView {
+    if live.is_empty() {
+        return view! { <span class="muted">"not deployed"</span> }.into_any();
+    }
+    view! {
+        <ul class="live">
+            {live.into_iter().map(|l| view! {
+                <li>
+                    <strong>{l.environment}</strong>
+                    {format!(" rev {}", l.revision)}
+                    {l.redeploy_required.then(|| view! { <span class="badge warn">"redeploy required"</span> })}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

@@ -1,0 +1,259 @@
+//! One API proxy: its configuration, where it is live, and deploying or undeploying it.
+
+use deploy::model::{ApiProxy, DeployOptions, DeploymentResult};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::project::{project_href, proxy_href, LiveList};
+use crate::rights::Rights;
+use crate::ConsoleError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyView {
+    pub proxy: ApiProxy,
+    pub rights: Rights,
+}
+
+#[server(endpoint = "load_proxy")]
+pub async fn load_proxy(project: String, proxy: String) -> Result<ProxyView, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    Ok(ProxyView {
+        proxy: deploy::proxies::get_proxy(&cp, &actor, &project, &proxy).await?,
+        rights: crate::rights::rights(&cp, &actor, &project).await?,
+    })
+}
+
+#[server(endpoint = "deploy_proxy")]
+pub async fn deploy_proxy(
+    project: String,
+    proxy: String,
+    environment: String,
+    options: DeployOptions,
+) -> Result<DeploymentResult, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    Ok(deploy::deployments::deploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?)
+}
+
+#[server(endpoint = "undeploy_proxy")]
+pub async fn undeploy_proxy(
+    project: String,
+    proxy: String,
+    environment: String,
+    options: DeployOptions,
+) -> Result<DeploymentResult, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    Ok(deploy::deployments::undeploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?)
+}
+
+/// The project and proxy names in the current URL.
+pub fn proxy_params() -> (Memo<String>, Memo<String>) {
+    let params = use_params_map();
+    (
+        Memo::new(move |_| params.read().get("project").unwrap_or_default()),
+        Memo::new(move |_| params.read().get("proxy").unwrap_or_default()),
+    )
+}
+
+/// Breadcrumbs and the tabs of a proxy's pages.
+#[component]
+pub fn ProxyHeader(project: Memo<String>, proxy: Memo<String>, current: &'static str) -> impl IntoView {
+    let tab = move |label: &'static str, href: String| {
+        let here = label == current;
+        view! { <a href=href aria-current=here.then_some("page")>{label}</a> }
+    };
+    view! {
+        <nav class="crumbs" aria-label="Breadcrumb">
+            <a href="/projects">"Projects"</a>
+            " / "
+            <a href=move || project_href(&project.get())>{project}</a>
+            " / "
+            <span>{proxy}</span>
+        </nav>
+        <h1>{proxy}</h1>
+        <nav class="tabs" aria-label="API proxy">
+            {move || tab("Configuration", proxy_href(&project.get(), &proxy.get()))}
+            {move || tab("Deploy history", format!("{}/history", proxy_href(&project.get(), &proxy.get())))}
+        </nav>
+    }
+}
+
+#[component]
+pub fn ProxyPage() -> impl IntoView {
+    let (project, proxy) = proxy_params();
+    let deploy = ServerAction::<DeployProxy>::new();
+    let undeploy = ServerAction::<UndeployProxy>::new();
+    let details = Resource::new(
+        move || {
+            (
+                project.get(),
+                proxy.get(),
+                deploy.version().get(),
+                undeploy.version().get(),
+            )
+        },
+        |(project, proxy, _, _)| load_proxy(project, proxy),
+    );
+    view! {
+        <Title text=move || format!("{} · Portico", proxy.get()) />
+        <ProxyHeader project proxy current="Configuration" />
+        <Transition fallback=|| view! { <p class="loading">"Loading the API proxy…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(d) => view! {
+                        <DeployPanel project proxy details=d.clone() deploy undeploy />
+                        <Configuration proxy=d.proxy />
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Deploy or undeploy to one of the environments in the deploy list, with a description and the choice to
+/// keep the record whatever the retention limit.
+#[component]
+fn DeployPanel(
+    project: Memo<String>,
+    proxy: Memo<String>,
+    details: ProxyView,
+    deploy: ServerAction<DeployProxy>,
+    undeploy: ServerAction<UndeployProxy>,
+) -> impl IntoView {
+    let targets = details.proxy.deploy_list.clone();
+    let environment = RwSignal::new(targets.first().cloned().unwrap_or_default());
+    let description = RwSignal::new(String::new());
+    let persistent = RwSignal::new(false);
+    let may = details.rights.deploy;
+    let options = move || DeployOptions {
+        description: Some(description.get()).filter(|d| !d.trim().is_empty()),
+        persistent: persistent.get(),
+    };
+    let on_deploy = move |_| {
+        deploy.dispatch(DeployProxy {
+            project: project.get(),
+            proxy: proxy.get(),
+            environment: environment.get(),
+            options: options(),
+        });
+    };
+    let on_undeploy = move |_| {
+        let question = format!(
+            "Undeploy {} from {}? It stops serving there at once.",
+            proxy.get(),
+            environment.get()
+        );
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            undeploy.dispatch(UndeployProxy {
+                project: project.get(),
+                proxy: proxy.get(),
+                environment: environment.get(),
+                options: options(),
+            });
+        }
+    };
+    let busy = move || deploy.pending().get() || undeploy.pending().get();
+    let result = move || {
+        let latest = if deploy.version().get() >= undeploy.version().get() {
+            deploy.value().get()
+        } else {
+            undeploy.value().get()
+        };
+        latest.map(|r| match r {
+            Ok(r) => view! { <DeployResultView result=r /> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="deploy-title">
+            <h2 id="deploy-title">"Deploy"</h2>
+            <LiveList live=details.proxy.live.clone() />
+            {if targets.is_empty() {
+                view! { <p class="empty">"The deploy list is empty: add an environment to it before deploying."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="fields">
+                        <div class="field">
+                            <label for="deploy-environment">"Environment"</label>
+                            <select id="deploy-environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
+                                {targets.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field grow">
+                            <label for="deploy-description">"Description"</label>
+                            <input id="deploy-description" maxlength="1000" bind:value=description placeholder="What changes, and why" />
+                        </div>
+                        <div class="field check">
+                            <input id="deploy-persistent" type="checkbox" bind:checked=persistent />
+                            <label for="deploy-persistent">"Keep this record"</label>
+                        </div>
+                    </div>
+                    <div class="actions">
+                        <button class="primary" on:click=on_deploy disabled=move || !may || busy()>
+                            {move || if deploy.pending().get() { "Deploying…" } else { "Deploy" }}
+                        </button>
+                        <button on:click=on_undeploy disabled=move || !may || busy()>
+                            {move || if undeploy.pending().get() { "Undeploying…" } else { "Undeploy" }}
+                        </button>
+                        {(!may).then(|| view! { <span class="reason">{Rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
+                    </div>
+                }.into_any()
+            }}
+            <div role="status" aria-live="polite">{result}</div>
+        </section>
+    }
+}
+
+/// A deploy's answer: overall, then per environment.
+#[component]
+pub fn DeployResultView(result: DeploymentResult) -> impl IntoView {
+    let class = if result.success { "notice" } else { "error" };
+    view! {
+        <div class=class>
+            <p><strong>{result.message}</strong></p>
+            <ul>
+                {result.environment_results.into_iter().map(|e| view! {
+                    <li>
+                        <strong>{e.environment_name}</strong>
+                        {if e.success { ": " } else { " (failed): " }}
+                        {e.message}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn Configuration(proxy: ApiProxy) -> impl IntoView {
+    let spec = proxy.spec;
+    let routing = spec.routing;
+    view! {
+        <section class="card" aria-labelledby="configuration-title">
+            <h2 id="configuration-title">"Configuration"</h2>
+            <dl class="facts">
+                <dt>"Description"</dt><dd>{spec.description}</dd>
+                <dt>"Relative path"</dt><dd><code>{spec.relative_path}</code></dd>
+                <dt>"Deploy list"</dt><dd>{proxy.deploy_list.join(", ")}</dd>
+                <dt>"Maintenance mode"</dt><dd>{if spec.maintenance_mode { "on" } else { "off" }}</dd>
+                <dt>"Routing"</dt><dd>{format!("{:?}", routing.algorithm)}</dd>
+                <dt>"CORS"</dt><dd>{if spec.cors.enabled { spec.cors.allow_origins.join(", ") } else { "off".to_owned() }}</dd>
+                <dt>"Cache"</dt><dd>{if spec.cache.enabled { format!("{} s, at most {} entries", spec.cache.ttl_seconds, spec.cache.max_entries) } else { "off".to_owned() }}</dd>
+            </dl>
+            <table class="list" aria-label="Routing addresses">
+                <thead><tr><th scope="col">"Address"</th><th scope="col">"Weight"</th><th scope="col">"SOAP"</th></tr></thead>
+                <tbody>
+                    {routing.address_list.into_iter().map(|a| view! {
+                        <tr>
+                            <td><code>{a.address}</code></td>
+                            <td>{a.weight}</td>
+                            <td>{a.soap_type.map(|s| format!("{s:?}")).unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
