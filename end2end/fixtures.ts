@@ -6,6 +6,8 @@ export const admin = {
   username: process.env.PORTICO_ADMIN_USER ?? 'admin',
   password: process.env.PORTICO_ADMIN_PASSWORD ?? '',
 };
+/** The demo admin's API token, for setting up through the REST API what a spec needs. */
+export const adminToken = process.env.PORTICO_ADMIN_TOKEN ?? '';
 export const member = {
   username: process.env.PORTICO_MEMBER_USER ?? 'viewer',
   password: process.env.PORTICO_MEMBER_PASSWORD ?? '',

@@ -28,9 +28,11 @@ for _ in $(seq 1 200); do
 done
 admin_password=$(sed -n 's/.*Demo login: admin \/ //p' "$work/stdout")
 [ -n "$admin_password" ] || { echo "the server printed no demo login" >&2; cat "$work/server.log" >&2; exit 1; }
+admin_token=$(sed -n 's/.*Demo API token (30 days): //p' "$work/stdout")
 
 status=0
 PORTICO_URL="http://127.0.0.1:$port" PORTICO_ADMIN_USER=admin PORTICO_ADMIN_PASSWORD="$admin_password" \
+  PORTICO_ADMIN_TOKEN="$admin_token" \
   PORTICO_MEMBER_USER=viewer PORTICO_MEMBER_PASSWORD="$member_password" \
   npx --no-install playwright test || status=$?
 if [ "$status" -ne 0 ]; then

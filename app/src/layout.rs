@@ -17,26 +17,22 @@ impl SignedIn {
     }
 }
 
+/// The console frame renders at once, so every page creates its resources in the request's own reactive
+/// owner; only the header's user badge waits for the signed-in user.
 #[component]
 pub fn Console() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     provide_context(SignedIn(user));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(user)) => view! { <Frame user /> }.into_any(),
-                    // Signed out in another tab, or the session expired: back to the sign-in page.
-                    Ok(None) | Err(ConsoleError::SignedOut) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn Frame(user: Viewer) -> impl IntoView {
+    let whoami = move || {
+        Suspend::new(async move {
+            match user.await {
+                Ok(Some(user)) => view! { <WhoAmI user /> }.into_any(),
+                // Signed out in another tab, or the session expired: back to the sign-in page.
+                Ok(None) | Err(ConsoleError::SignedOut) => view! { <Redirect path="/login" /> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            }
+        })
+    };
     view! {
         <div class="frame">
             <header class="topbar">
@@ -46,20 +42,27 @@ fn Frame(user: Viewer) -> impl IntoView {
                     <A href="/environments">"Environments"</A>
                     <A href="/tokens">"Access tokens"</A>
                 </nav>
-                <div class="whoami">
-                    <span>
-                        {user.username}
-                        {user.system_admin.then(|| view! { <span class="badge">"system admin"</span> })}
-                    </span>
-                    // A plain form: signing out reloads the whole page, so nothing private stays in memory.
-                    <form method="post" action=Logout::url()>
-                        <button type="submit" class="link">"Log out"</button>
-                    </form>
-                </div>
+                <Suspense fallback=|| view! { <div class="whoami"></div> }>{whoami}</Suspense>
             </header>
             <main class="page">
                 <Outlet />
             </main>
+        </div>
+    }
+}
+
+#[component]
+fn WhoAmI(user: Viewer) -> impl IntoView {
+    view! {
+        <div class="whoami">
+            <span>
+                {user.username}
+                {user.system_admin.then(|| view! { <span class="badge">"system admin"</span> })}
+            </span>
+            // A plain form: signing out reloads the whole page, so nothing private stays in memory.
+            <form method="post" action=Logout::url()>
+                <button type="submit" class="link">"Log out"</button>
+            </form>
         </div>
     }
 }

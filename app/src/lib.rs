@@ -1,6 +1,7 @@
 //! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
 //! delegate to the `deploy` crate.
 
+mod environments;
 mod error;
 mod history;
 mod layout;
@@ -9,9 +10,11 @@ mod placeholder;
 mod project;
 mod projects;
 mod proxy;
+mod publish;
 mod rights;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod tokens;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -55,8 +58,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects/:project") view=project::ProjectPage />
                     <Route path=path!("projects/:project/proxies/:proxy") view=proxy::ProxyPage />
                     <Route path=path!("projects/:project/proxies/:proxy/history") view=history::HistoryPage />
-                    <Route path=path!("environments") view=placeholder::EnvironmentsPage />
-                    <Route path=path!("tokens") view=placeholder::AccessTokensPage />
+                    <Route path=path!("environments") view=environments::EnvironmentsPage />
+                    <Route path=path!("environments/:environment") view=environments::EnvironmentPage />
+                    <Route path=path!("tokens") view=tokens::AccessTokensPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -8,7 +8,9 @@ use crate::error::is_unique_violation;
 use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-pub use crate::model::{Environment, EnvironmentType, NewEnvironment, ProjectEnvironment};
+pub use crate::model::{
+    Environment, EnvironmentLive, EnvironmentType, NewEnvironment, ProjectEnvironment, ProjectLive,
+};
 
 type EnvironmentRow = (i64, String, String, String, String, String, String);
 
@@ -189,4 +191,53 @@ pub async fn project_environments(
         });
     }
     Ok(out)
+}
+
+/// What is live in an environment, in each project the actor may see. An environment the actor may not see
+/// is answered like one that does not exist.
+pub async fn environment_live(
+    cp: &ControlPlane,
+    actor: &Actor,
+    environment: &str,
+) -> Result<EnvironmentLive> {
+    let env = list_environments(cp, actor)
+        .await?
+        .into_iter()
+        .find(|e| e.name.eq_ignore_ascii_case(environment))
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "Environment ({environment}) is not found or user does not have privilege to access it!"
+            ))
+        })?;
+    let mut conn = cp.pool().acquire().await?;
+    let projects: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.public_id FROM projects p
+         JOIN project_environments pe ON pe.project_id = p.id
+         JOIN environments e ON e.id = pe.environment_id
+         WHERE e.public_id = ? ORDER BY p.name",
+    )
+    .bind(&env.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let env_id: i64 = sqlx::query_scalar("SELECT id FROM environments WHERE public_id = ?")
+        .bind(&env.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut seen = Vec::new();
+    for (project_id, name, public_id) in projects {
+        match authorize(&mut conn, actor, &name, Need::Permission(Permission::View)).await {
+            Ok(_) => {}
+            Err(Error::NotFound(_) | Error::Forbidden(_)) => continue,
+            Err(e) => return Err(e),
+        }
+        seen.push(ProjectLive {
+            live: crate::deployments::live_in_environment(&mut conn, project_id, env_id).await?,
+            project: name,
+            project_id: public_id,
+        });
+    }
+    Ok(EnvironmentLive {
+        environment: env,
+        projects: seen,
+    })
 }

@@ -66,3 +66,22 @@ pub struct ProjectEnvironment {
     pub deployed: bool,
     pub redeploy_required: bool,
 }
+
+/// What is live in one environment, project by project (only the projects the reader may see).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentLive {
+    pub environment: Environment,
+    pub projects: Vec<ProjectLive>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectLive {
+    pub project: String,
+    /// The project's stable id, as the batch publish API names it.
+    pub project_id: String,
+    pub live: Vec<super::LiveProxy>,
+}

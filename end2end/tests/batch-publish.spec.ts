@@ -1,0 +1,46 @@
+import { test, expect, admin, adminToken, screenshot } from '../fixtures';
+import { ProjectsPage } from '../pages/projects-page';
+import { EnvironmentPage } from '../pages/environment-page';
+
+test('publishes 20 APIs to staging in one go and shows the one that failed', async ({ page, request }) => {
+  const prefix = `batch-${Date.now()}`;
+  for (let i = 0; i < 20; i++) {
+    // The last one may only go to production, so publishing it to staging fails.
+    const deployList = i === 19 ? ['production'] : ['staging'];
+    const created = await request.post('/apiops/projects/MyProject/apiProxies/', {
+      headers: { Authorization: `Bearer ${adminToken}` },
+      data: { name: `${prefix}-${String(i).padStart(2, '0')}`, relativePath: `/${prefix}/${i}`, deployList },
+    });
+    expect(created.status()).toBe(200);
+  }
+  await ProjectsPage.signedIn(page, admin.username, admin.password);
+  const staging = await EnvironmentPage.reach(page, 'staging');
+  await staging.project.selectOption('MyProject');
+  await staging.filter.fill(prefix);
+  await staging.selectShown.click();
+  await expect(page.getByText('20 selected')).toBeVisible();
+  await staging.remark.fill('Spring release');
+  await expect(staging.remarkCount).toHaveText('14 / 255');
+  await staging.publish.click();
+  await expect(page.getByText('19 succeeded, 1 failed.')).toBeVisible();
+  await expect(staging.results.getByRole('row').filter({ hasText: 'Succeeded' })).toHaveCount(19);
+  const failed = staging.results.getByRole('row').filter({ hasText: 'Failed' });
+  await expect(failed).toHaveCount(1);
+  await expect(failed).toContainText(`${prefix}-19`);
+  await expect(failed).toContainText('APIG.3805');
+  // What is live here now lists them.
+  await expect(page.getByRole('table', { name: 'Live API proxies' })).toContainText(`${prefix}-00`);
+  await screenshot(page, 'batch-publish');
+});
+
+test('a system admin adds an environment', async ({ page }) => {
+  await ProjectsPage.signedIn(page, admin.username, admin.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Environments' }).click();
+  const name = `qa-${Date.now()}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Type').selectOption('TEST');
+  await page.getByLabel('Access URL').fill('https://qa.example.com');
+  await page.getByRole('button', { name: 'Create environment' }).click();
+  await expect(page.getByRole('table', { name: 'Environments' }).getByRole('row').filter({ hasText: name })).toContainText('https://qa.example.com');
+  await screenshot(page, 'environments');
+});
