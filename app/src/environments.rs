@@ -155,7 +155,7 @@ pub fn EnvironmentPage() -> impl IntoView {
         |(name, _)| load_environment(name),
     );
     // The form has its own copy, so refreshing what is live after a publish keeps the form and its results.
-    let setup = Resource::new(move || name.get(), load_environment);
+    let setup = Resource::new(move || name.get(), crate::publish::load_publish_form);
     view! {
         <Title text=move || format!("{} · Portico", name.get()) />
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -174,7 +174,7 @@ pub fn EnvironmentPage() -> impl IntoView {
         </Transition>
         <Suspense>
             {move || Suspend::new(async move {
-                setup.await.ok().map(|l| view! { <BatchPublish live=l published /> })
+                setup.await.ok().map(|setup| view! { <BatchPublish setup published /> })
             })}
         </Suspense>
     }

@@ -4,6 +4,7 @@
 mod environments;
 mod error;
 mod history;
+mod import;
 mod layout;
 mod login;
 mod placeholder;
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/projects" /> } />
                     <Route path=path!("projects") view=projects::ProjectsPage />
                     <Route path=path!("projects/:project") view=project::ProjectPage />
+                    <Route path=path!("projects/:project/import") view=import::ImportPage />
                     <Route path=path!("projects/:project/proxies/:proxy") view=proxy::ProxyPage />
                     <Route path=path!("projects/:project/proxies/:proxy/history") view=history::HistoryPage />
                     <Route path=path!("environments") view=environments::EnvironmentsPage />

@@ -67,7 +67,10 @@ pub fn ProjectPage() -> impl IntoView {
 fn Overview(o: ProjectView) -> impl IntoView {
     let project = o.project.name.clone();
     view! {
-        <h1>{o.project.name.clone()}</h1>
+        <div class="title-row">
+            <h1>{o.project.name.clone()}</h1>
+            <a class="button" href=format!("{}/import", project_href(&project))>"Import"</a>
+        </div>
         <p class="lead">{o.project.description.clone()}</p>
         <section aria-labelledby="proxies-title">
             <h2 id="proxies-title">"API proxies"</h2>

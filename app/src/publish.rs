@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use deploy::model::{EnvironmentLive, PublishRequest, PublishResult};
+use deploy::model::{Environment, PublishRequest, PublishResult};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -14,18 +14,38 @@ const MAX_REMARK: usize = 255;
 /// The APIs and groups of a project, by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiChoices {
+    pub project: String,
+    pub project_id: String,
     pub apis: Vec<(String, String)>,
     pub groups: Vec<(String, String)>,
 }
 
-#[server(endpoint = "publish_choices")]
-pub async fn publish_choices(project: String) -> Result<ApiChoices, ConsoleError> {
+/// Everything the form needs, in one answer: the environment, and the choices in each project that uses
+/// it. (One resource: a resource created under another's suspense does not hydrate reliably.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishForm {
+    pub environment: Environment,
+    pub projects: Vec<ApiChoices>,
+}
+
+#[server(endpoint = "load_publish_form")]
+pub async fn load_publish_form(environment: String) -> Result<PublishForm, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    let apis = deploy::proxies::list_proxies(&cp, &actor, &project).await?;
-    let groups = deploy::groups::list_groups(&cp, &actor, &project).await?;
-    Ok(ApiChoices {
-        apis: apis.into_iter().map(|a| (a.id, a.name)).collect(),
-        groups: groups.into_iter().map(|g| (g.id, g.name)).collect(),
+    let live = deploy::environments::environment_live(&cp, &actor, &environment).await?;
+    let mut projects = Vec::new();
+    for p in live.projects {
+        let apis = deploy::proxies::list_proxies(&cp, &actor, &p.project).await?;
+        let groups = deploy::groups::list_groups(&cp, &actor, &p.project).await?;
+        projects.push(ApiChoices {
+            apis: apis.into_iter().map(|a| (a.id, a.name)).collect(),
+            groups: groups.into_iter().map(|g| (g.id, g.name)).collect(),
+            project: p.project,
+            project_id: p.project_id,
+        });
+    }
+    Ok(PublishForm {
+        environment: live.environment,
+        projects,
     })
 }
 
@@ -49,27 +69,12 @@ pub async fn batch_publish(
 }
 
 #[component]
-pub fn BatchPublish(live: EnvironmentLive, published: RwSignal<u32>) -> impl IntoView {
-    let env = live.environment;
-    let projects = live.projects;
-    let project = RwSignal::new(projects.first().map(|p| p.project.clone()).unwrap_or_default());
-    let project_ids: Vec<(String, String)> = projects
-        .iter()
-        .map(|p| (p.project.clone(), p.project_id.clone()))
-        .collect();
-    let choices = Resource::new(
-        move || project.get(),
-        |p| async move {
-            if p.is_empty() {
-                Ok(ApiChoices {
-                    apis: vec![],
-                    groups: vec![],
-                })
-            } else {
-                publish_choices(p).await
-            }
-        },
-    );
+pub fn BatchPublish(setup: PublishForm, published: RwSignal<u32>) -> impl IntoView {
+    let env = setup.environment;
+    let projects = StoredValue::new(setup.projects);
+    let project =
+        RwSignal::new(projects.with_value(|p| p.first().map(|c| c.project.clone()).unwrap_or_default()));
+    let choices = move || projects.with_value(|all| all.iter().find(|c| c.project == project.get()).cloned());
     let by_group = RwSignal::new(false);
     let group = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
@@ -89,11 +94,7 @@ pub fn BatchPublish(live: EnvironmentLive, published: RwSignal<u32>) -> impl Int
     let env_id = env.id.clone();
     let env_name = env.name.clone();
     let submit = move |online: bool| {
-        let Some(project_id) = project_ids
-            .iter()
-            .find(|(n, _)| *n == project.get())
-            .map(|(_, id)| id.clone())
-        else {
+        let Some(project_id) = choices().map(|c| c.project_id) else {
             return;
         };
         let request = PublishRequest {
@@ -116,7 +117,7 @@ pub fn BatchPublish(live: EnvironmentLive, published: RwSignal<u32>) -> impl Int
     view! {
         <section class="card" aria-labelledby="publish-title">
             <h2 id="publish-title">"Publish or take offline"</h2>
-            {if projects.is_empty() {
+            {if projects.with_value(Vec::is_empty) {
                 view! { <p class="empty">"No project you can see uses this environment."</p> }.into_any()
             } else {
                 view! {
@@ -124,7 +125,7 @@ pub fn BatchPublish(live: EnvironmentLive, published: RwSignal<u32>) -> impl Int
                         <div class="field">
                             <label for="publish-project">"Project"</label>
                             <select id="publish-project" on:change=move |ev| { project.set(event_target_value(&ev)); selected.set(BTreeSet::new()); } prop:value=move || project.get()>
-                                {projects.iter().map(|p| view! { <option value=p.project.clone()>{p.project.clone()}</option> }).collect_view()}
+                                {projects.with_value(|all| all.iter().map(|p| view! { <option value=p.project.clone()>{p.project.clone()}</option> }).collect_view())}
                             </select>
                         </div>
                         <fieldset class="field check">
@@ -135,14 +136,7 @@ pub fn BatchPublish(live: EnvironmentLive, published: RwSignal<u32>) -> impl Int
                             <label for="publish-by-group">"A whole group"</label>
                         </fieldset>
                     </div>
-                    <Transition fallback=|| view! { <p class="loading">"Loading the project's APIs…"</p> }>
-                        {move || Suspend::new(async move {
-                            match choices.await {
-                                Ok(c) => view! { <Picker choices=c by_group group filter selected /> }.into_any(),
-                                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                    {move || choices().map(|c| view! { <Picker choices=c by_group group filter selected /> })}
                     <div class="field grow">
                         <label for="publish-remark">"Remark"</label>
                         <textarea id="publish-remark" maxlength=MAX_REMARK.to_string() rows="2" bind:value=remark aria-describedby="publish-remark-count"></textarea>

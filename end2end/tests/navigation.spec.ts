@@ -25,6 +25,7 @@ test('every console page hydrates from a full page load', async ({ page }) => {
     ['/environments', 'Environments'],
     ['/environments/staging', 'staging'],
     ['/tokens', 'Access tokens'],
+    ['/projects/MyProject/import', 'Import an API proxy'],
   ]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::Router;
+use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -24,7 +25,11 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
         .build()
 }
 
-pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy::Error> {
+pub async fn router(
+    cp: ControlPlane,
+    site_root: &str,
+    limits: ArchiveLimits,
+) -> Result<Router, deploy::Error> {
     let options = leptos_options(site_root);
     let routes = generate_route_list(app::App);
 
@@ -46,6 +51,7 @@ pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy:
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIMIT));
 
+    let files = crate::console_files::router(cp.clone(), limits);
     let router = Router::new()
         .leptos_routes_with_context(&options, routes, move || provide_context(cp.clone()), {
             let options = options.clone();
@@ -53,6 +59,7 @@ pub async fn router(cp: ControlPlane, site_root: &str) -> Result<Router, deploy:
         })
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options)
+        .merge(files)
         .layer(axum::middleware::from_fn(crate::page_guard::guard_pages))
         .layer(sessions);
     Ok(router)

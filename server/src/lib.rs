@@ -4,6 +4,7 @@
 pub mod apig;
 pub mod apiops;
 pub mod console;
+mod console_files;
 mod page_guard;
 mod request_log;
 
@@ -26,7 +27,7 @@ pub async fn app_with(
     limits: ArchiveLimits,
 ) -> Result<Router, deploy::Error> {
     let api = apiops::router(cp.clone(), limits).merge(apig::router(cp.clone()));
-    let console = console::router(cp, site_root).await?;
+    let console = console::router(cp, site_root, limits).await?;
     Ok(api
         .merge(console)
         .layer(axum::middleware::from_fn(request_log::log_request)))

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum ApiError {
     BadRequest(String),
     Unauthorized,
+    /// The console's session is missing or over (the console's file transfers only).
+    SignedOut,
     Forbidden(String),
     NotFound(String),
     Internal,
@@ -28,6 +30,11 @@ impl IntoResponse for ApiError {
         let (status, error, description) = match &self {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str()),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized_client", "Invalid token"),
+            ApiError::SignedOut => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized_client",
+                "Your session has ended. Please sign in again.",
+            ),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "access_denied", m.as_str()),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.as_str()),
             ApiError::Internal => (

@@ -6,7 +6,7 @@ mod auth;
 mod body;
 mod deploys;
 mod environments;
-mod error;
+pub(crate) mod error;
 mod gateway;
 mod groups;
 mod openapi;
@@ -14,7 +14,7 @@ mod projects;
 mod proxies;
 mod reply;
 mod rollback;
-mod transfer;
+pub(crate) mod transfer;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put, MethodRouter};

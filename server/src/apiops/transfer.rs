@@ -69,11 +69,14 @@ pub struct ImportForm {
     api_proxy_export_file: Vec<u8>,
 }
 
-/// The fields read from the form.
+/// The fields read from an import form. The console's upload reads the same form.
 #[derive(Default)]
-struct Form {
-    metadata: Option<String>,
-    file: Option<(String, Vec<u8>)>,
+pub(crate) struct Form {
+    pub metadata: Option<String>,
+    /// The file's name as sent, and its bytes.
+    pub file: Option<(String, Vec<u8>)>,
+    /// The console's upload names the proxy to override here; the REST API names it in the path.
+    pub api_proxy_name: Option<String>,
 }
 
 fn unreadable(e: MultipartError, limit: usize) -> ApiError {
@@ -108,7 +111,7 @@ async fn read_capped(
     Ok(bytes)
 }
 
-async fn read_form(
+pub(crate) async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
     limits: &ArchiveLimits,
 ) -> ApiResult<Form> {
@@ -135,7 +138,11 @@ async fn read_form(
                     read_capped(field, "apiProxyExportFile", limits.max_archive_bytes, body_limit).await?;
                 form.file = Some((file_name, bytes));
             }
-            Some(name @ ("metadata" | "apiProxyExportFile")) => {
+            Some("apiProxyName") if form.api_proxy_name.is_none() => {
+                let bytes = read_capped(field, "apiProxyName", 1024, body_limit).await?;
+                form.api_proxy_name = Some(String::from_utf8_lossy(&bytes).trim().to_owned());
+            }
+            Some(name @ ("metadata" | "apiProxyExportFile" | "apiProxyName")) => {
                 return Err(ApiError::BadRequest(format!(
                     "{name} parameter is given more than once!"
                 )));

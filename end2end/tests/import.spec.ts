@@ -1,0 +1,44 @@
+import { test, expect, admin, adminToken, screenshot } from '../fixtures';
+import { ProjectsPage } from '../pages/projects-page';
+import { ImportPage } from '../pages/import-page';
+
+test('imports a dropped export ZIP, deploys it, and shows progress and the result', async ({ page, request }) => {
+  const exported = await request.get('/apiops/projects/MyProject/apiProxies/payment-refunds-api/export/', {
+    headers: { Authorization: `Bearer ${adminToken}` },
+  });
+  expect(exported.status()).toBe(200);
+  const zip = await exported.body();
+
+  await ProjectsPage.signedIn(page, admin.username, admin.password);
+  const importing = await ImportPage.reach(page, 'MyProject');
+  const name = `refunds-copy-${Date.now()}`;
+  await importing.drop('refunds-export.zip', zip);
+  await expect(page.getByText('Ready: refunds-export.zip')).toBeVisible();
+  await importing.importAs.fill(name);
+  await importing.deploy.check();
+  await importing.target('staging').check();
+  await importing.importButton.click();
+  await expect(importing.progress).toHaveAttribute('value', '100');
+  await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toContainText(`Imported ${name}: added.`);
+  await expect(page.getByText('staging: Deployed successfully')).toBeVisible();
+  await screenshot(page, 'import-done');
+
+  // The imported proxy is there, live in staging.
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page.locator('ul.live li').filter({ hasText: 'staging' })).toContainText('rev 1');
+});
+
+test('refuses a file that is not a zip before uploading it', async ({ page }) => {
+  await ProjectsPage.signedIn(page, admin.username, admin.password);
+  const importing = await ImportPage.reach(page, 'MyProject');
+  let uploads = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/console/files/')) uploads++;
+  });
+  await importing.drop('notes.txt', Buffer.from('not an export'), 'text/plain');
+  await expect(page.getByRole('alert')).toHaveText('Only .zip export files can be imported; “notes.txt” is not one.');
+  await importing.importButton.click();
+  await expect(page.getByRole('alert')).toHaveText('Choose or drop an export .zip first.');
+  expect(uploads).toBe(0);
+  await screenshot(page, 'import-refused');
+});
