@@ -2,7 +2,7 @@
 //! do, watch the upload, and read the result, as the server words it.
 
 use deploy::export_format::{ImportMetadata, RoutingOverride};
-use deploy::model::{ImportOutcome, RoutingAddress, RoutingAlgorithm, SoapType};
+use deploy::model::ImportOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::project::{load_project, project_href, ProjectView};
 use crate::proxy::DeployResultView;
 use crate::rights::Rights;
+use crate::routing_text::{parse_addresses, ALGORITHMS};
 
 /// Refused in the browser, before any upload.
 fn check_zip(name: &str) -> Result<(), String> {
@@ -20,48 +21,6 @@ fn check_zip(name: &str) -> Result<(), String> {
             "Only .zip export files can be imported; “{name}” is not one."
         ))
     }
-}
-
-const ALGORITHMS: [(&str, RoutingAlgorithm); 6] = [
-    ("ROUND_ROBIN", RoutingAlgorithm::RoundRobin),
-    ("WEIGHTED_ROUND_ROBIN", RoutingAlgorithm::WeightedRoundRobin),
-    ("LEAST_CONNECTIONS", RoutingAlgorithm::LeastConnections),
-    ("RANDOM", RoutingAlgorithm::Random),
-    ("IP_HASH", RoutingAlgorithm::IpHash),
-    ("URL_HASH", RoutingAlgorithm::UrlHash),
-];
-
-/// One address a line: `URL [weight] [SOAP11|SOAP12]`.
-fn parse_addresses(text: &str) -> Result<Option<Vec<RoutingAddress>>, String> {
-    let mut list = Vec::new();
-    for (n, line) in text
-        .lines()
-        .map(str::trim)
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty())
-    {
-        let mut parts = line.split_whitespace();
-        let address = parts.next().unwrap_or_default().to_owned();
-        let mut weight = 1;
-        let mut soap_type = None;
-        for part in parts {
-            match part {
-                "SOAP11" => soap_type = Some(SoapType::Soap11),
-                "SOAP12" => soap_type = Some(SoapType::Soap12),
-                w => {
-                    weight = w
-                        .parse()
-                        .map_err(|_| format!("Line {}: “{w}” is not a weight or SOAP11/SOAP12.", n + 1))?
-                }
-            }
-        }
-        list.push(RoutingAddress {
-            address,
-            weight,
-            soap_type,
-        });
-    }
-    Ok((!list.is_empty()).then_some(list))
 }
 
 /// The state of one upload.

@@ -11,8 +11,10 @@ mod placeholder;
 mod project;
 mod projects;
 mod proxy;
+mod proxy_form;
 mod publish;
 mod rights;
+mod routing_text;
 #[cfg(feature = "ssr")]
 pub mod session;
 mod tokens;

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
+use crate::proxy_form::{ProxyForm, SaveProxy};
 use crate::rights::Rights;
 use crate::ConsoleError;
 
@@ -44,7 +45,16 @@ pub fn proxy_href(project: &str, proxy: &str) -> String {
 pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let name = move || params.read().get("project").unwrap_or_default();
+    let saved = ServerAction::<SaveProxy>::new();
     let overview = Resource::new(name, load_project);
+    // A new proxy opens on its own page.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = saved.value().get() {
+            navigate(&proxy_href(&name(), &created.name), Default::default());
+        }
+    });
+    let project = Memo::new(move |_| name());
     view! {
         <Title text=move || format!("{} · Portico", name()) />
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -55,7 +65,7 @@ pub fn ProjectPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the project…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <Overview o /> }.into_any(),
+                    Ok(o) => view! { <Overview o project saved /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -64,17 +74,27 @@ pub fn ProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(o: ProjectView) -> impl IntoView {
-    let project = o.project.name.clone();
+fn Overview(o: ProjectView, project: Memo<String>, saved: ServerAction<SaveProxy>) -> impl IntoView {
+    let environments: Vec<String> = o
+        .environments
+        .iter()
+        .map(|e| e.environment.name.clone())
+        .collect();
+    let may = o.rights.manage;
+    let project_name = project.get_untracked();
     view! {
         <div class="title-row">
             <h1>{o.project.name.clone()}</h1>
-            <a class="button" href=format!("{}/import", project_href(&project))>"Import"</a>
+            <a class="button" href=format!("{}/import", project_href(&project_name))>"Import"</a>
         </div>
         <p class="lead">{o.project.description.clone()}</p>
         <section aria-labelledby="proxies-title">
             <h2 id="proxies-title">"API proxies"</h2>
-            <ProxyTable project=project.clone() proxies=o.proxies />
+            <ProxyTable project=project_name.clone() proxies=o.proxies />
+            <details class="new-proxy">
+                <summary>"New API proxy"</summary>
+                <ProxyForm project existing=None environments saved may />
+            </details>
         </section>
         <section aria-labelledby="groups-title">
             <h2 id="groups-title">"Groups"</h2>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use crate::project::{project_href, proxy_href, LiveList};
+use crate::proxy_form::{ProxyForm, SaveProxy};
 use crate::rights::Rights;
 use crate::ConsoleError;
 
@@ -14,6 +15,8 @@ use crate::ConsoleError;
 pub struct ProxyView {
     pub proxy: ApiProxy,
     pub rights: Rights,
+    /// The project's environments, for the deploy list.
+    pub environments: Vec<String>,
 }
 
 #[server(endpoint = "load_proxy")]
@@ -22,6 +25,11 @@ pub async fn load_proxy(project: String, proxy: String) -> Result<ProxyView, Con
     Ok(ProxyView {
         proxy: deploy::proxies::get_proxy(&cp, &actor, &project, &proxy).await?,
         rights: crate::rights::rights(&cp, &actor, &project).await?,
+        environments: deploy::environments::project_environments(&cp, &actor, &project)
+            .await?
+            .into_iter()
+            .map(|e| e.environment.name)
+            .collect(),
     })
 }
 
@@ -84,16 +92,17 @@ pub fn ProxyPage() -> impl IntoView {
     let (project, proxy) = proxy_params();
     let deploy = ServerAction::<DeployProxy>::new();
     let undeploy = ServerAction::<UndeployProxy>::new();
+    let saved = ServerAction::<SaveProxy>::new();
     let details = Resource::new(
         move || {
-            (
-                project.get(),
-                proxy.get(),
+            let versions = (
                 deploy.version().get(),
                 undeploy.version().get(),
-            )
+                saved.version().get(),
+            );
+            (project.get(), proxy.get(), versions)
         },
-        |(project, proxy, _, _)| load_proxy(project, proxy),
+        |(project, proxy, _)| load_proxy(project, proxy),
     );
     view! {
         <Title text=move || format!("{} · Portico", proxy.get()) />
@@ -101,10 +110,21 @@ pub fn ProxyPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the API proxy…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(d) => view! {
-                        <DeployPanel project proxy details=d.clone() deploy undeploy />
-                        <Configuration proxy=d.proxy />
-                    }.into_any(),
+                    Ok(d) => {
+                        let may = d.rights.manage;
+                        let export = format!("/console/files/projects/{}/apiProxies/{}/export", project.get_untracked(), proxy.get_untracked());
+                        view! {
+                            <DeployPanel project proxy details=d.clone() deploy undeploy />
+                            <p class="actions">
+                                {if d.rights.export_import {
+                                    view! { <a class="button" href=export download>"Export as ZIP"</a> }.into_any()
+                                } else {
+                                    view! { <span class="reason">{Rights::lacking("EXPORT_IMPORT")}</span> }.into_any()
+                                }}
+                            </p>
+                            <ProxyForm project existing=Some(d.proxy) environments=d.environments saved may />
+                        }.into_any()
+                    }
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -182,7 +202,7 @@ fn DeployPanel(
                             </select>
                         </div>
                         <div class="field grow">
-                            <label for="deploy-description">"Description"</label>
+                            <label for="deploy-description">"Description of this deploy"</label>
                             <input id="deploy-description" maxlength="1000" bind:value=description placeholder="What changes, and why" />
                         </div>
                         <div class="field check">
@@ -223,37 +243,5 @@ pub fn DeployResultView(result: DeploymentResult) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
-    }
-}
-
-#[component]
-fn Configuration(proxy: ApiProxy) -> impl IntoView {
-    let spec = proxy.spec;
-    let routing = spec.routing;
-    view! {
-        <section class="card" aria-labelledby="configuration-title">
-            <h2 id="configuration-title">"Configuration"</h2>
-            <dl class="facts">
-                <dt>"Description"</dt><dd>{spec.description}</dd>
-                <dt>"Relative path"</dt><dd><code>{spec.relative_path}</code></dd>
-                <dt>"Deploy list"</dt><dd>{proxy.deploy_list.join(", ")}</dd>
-                <dt>"Maintenance mode"</dt><dd>{if spec.maintenance_mode { "on" } else { "off" }}</dd>
-                <dt>"Routing"</dt><dd>{format!("{:?}", routing.algorithm)}</dd>
-                <dt>"CORS"</dt><dd>{if spec.cors.enabled { spec.cors.allow_origins.join(", ") } else { "off".to_owned() }}</dd>
-                <dt>"Cache"</dt><dd>{if spec.cache.enabled { format!("{} s, at most {} entries", spec.cache.ttl_seconds, spec.cache.max_entries) } else { "off".to_owned() }}</dd>
-            </dl>
-            <table class="list" aria-label="Routing addresses">
-                <thead><tr><th scope="col">"Address"</th><th scope="col">"Weight"</th><th scope="col">"SOAP"</th></tr></thead>
-                <tbody>
-                    {routing.address_list.into_iter().map(|a| view! {
-                        <tr>
-                            <td><code>{a.address}</code></td>
-                            <td>{a.weight}</td>
-                            <td>{a.soap_type.map(|s| format!("{s:?}")).unwrap_or_default()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </section>
     }
 }

@@ -15,7 +15,7 @@ export class ProxyPage {
   constructor(readonly page: Page, readonly proxy: string) {
     this.heading = page.getByRole('heading', { name: proxy, level: 1 });
     this.environment = page.getByLabel('Environment');
-    this.description = page.getByLabel('Description');
+    this.description = page.getByLabel('Description of this deploy');
     this.keepRecord = page.getByLabel('Keep this record');
     this.deploy = page.getByRole('button', { name: 'Deploy', exact: true });
     this.undeploy = page.getByRole('button', { name: 'Undeploy', exact: true });

@@ -1,0 +1,268 @@
+//! The API proxy form: create one on the project page, edit one on its page. Messages appear next to the
+//! field they are about; the server checks everything again.
+
+use deploy::model::{ApiProxy, ApiType, Cache, Cors, ProxySpec, Routing};
+use leptos::prelude::*;
+
+use crate::routing_text::{algorithm_name, format_addresses, parse_addresses, ALGORITHMS};
+use crate::ConsoleError;
+
+#[server(endpoint = "save_proxy")]
+pub async fn save_proxy(
+    project: String,
+    name: String,
+    create: bool,
+    spec: ProxySpec,
+    deploy_list: Vec<String>,
+) -> Result<ApiProxy, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    let saved = if create {
+        deploy::proxies::create_proxy(&cp, &actor, &project, &name, spec, &deploy_list).await?
+    } else {
+        deploy::proxies::update_proxy(&cp, &actor, &project, &name, spec, Some(&deploy_list)).await?
+    };
+    Ok(saved)
+}
+
+/// Which field a refusal is about, from the words the domain uses for it.
+fn field_of(message: &str) -> &'static str {
+    let m = message.to_ascii_lowercase();
+    if m.contains("apiproxyname") || m.contains("already exists") {
+        "name"
+    } else if m.contains("relativepath") {
+        "path"
+    } else if m.contains("routing") || m.contains("weight") {
+        "routing"
+    } else if m.contains("cors") {
+        "cors"
+    } else if m.contains("cache") {
+        "cache"
+    } else if m.contains("description") {
+        "description"
+    } else if m.contains("environment") {
+        "deploy"
+    } else {
+        "form"
+    }
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `existing` is the proxy being edited; `None` makes a create form.
+#[component]
+pub fn ProxyForm(
+    project: Memo<String>,
+    existing: Option<ApiProxy>,
+    environments: Vec<String>,
+    saved: ServerAction<SaveProxy>,
+    #[prop(into)] may: Signal<bool>,
+) -> impl IntoView {
+    let create = existing.is_none();
+    let start = existing.clone().map(|p| p.spec).unwrap_or_default();
+    let name = RwSignal::new(existing.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let description = RwSignal::new(start.description.clone());
+    let path = RwSignal::new(start.relative_path.clone());
+    let soap = RwSignal::new(start.api_type == ApiType::Soap);
+    let algorithm = RwSignal::new(algorithm_name(start.routing.algorithm).to_owned());
+    let addresses = RwSignal::new(format_addresses(&start.routing.address_list));
+    let maintenance = RwSignal::new(start.maintenance_mode);
+    let cors_on = RwSignal::new(start.cors.enabled);
+    let origins = RwSignal::new(start.cors.allow_origins.join(", "));
+    let methods = RwSignal::new(start.cors.allow_methods.join(", "));
+    let cache_on = RwSignal::new(start.cache.enabled);
+    let ttl = RwSignal::new(start.cache.ttl_seconds.to_string());
+    let entries = RwSignal::new(start.cache.max_entries.to_string());
+    let deploy_list = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|p| p.deploy_list.clone())
+            .unwrap_or_default(),
+    );
+    let local_error = RwSignal::new(None::<(&'static str, String)>);
+    let base = start.clone();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        local_error.set(None);
+        let address_list = match parse_addresses(&addresses.get()) {
+            Ok(list) => list.unwrap_or_default(),
+            Err(why) => return local_error.set(Some(("routing", why))),
+        };
+        let number = |text: String, what: &str| -> Result<u32, (&'static str, String)> {
+            text.trim()
+                .parse()
+                .map_err(|_| ("cache", format!("{what} must be a whole number.")))
+        };
+        let (ttl_seconds, max_entries) = match (number(ttl.get(), "TTL"), number(entries.get(), "Entries")) {
+            (Ok(t), Ok(e)) => (t, e),
+            (Err(e), _) | (_, Err(e)) => return local_error.set(Some(e)),
+        };
+        let spec = ProxySpec {
+            description: description.get(),
+            api_type: if soap.get() { ApiType::Soap } else { ApiType::Rest },
+            relative_path: path.get().trim().to_owned(),
+            routing: Routing {
+                algorithm: ALGORITHMS
+                    .iter()
+                    .find(|(n, _)| *n == algorithm.get())
+                    .map(|(_, a)| *a)
+                    .unwrap_or_default(),
+                address_list,
+            },
+            maintenance_mode: maintenance.get(),
+            cors: Cors {
+                enabled: cors_on.get(),
+                allow_origins: list(&origins.get()),
+                allow_methods: list(&methods.get())
+                    .into_iter()
+                    .map(|m| m.to_uppercase())
+                    .collect(),
+                ..base.cors.clone()
+            },
+            cache: Cache {
+                enabled: cache_on.get(),
+                ttl_seconds,
+                max_entries,
+            },
+        };
+        saved.dispatch(SaveProxy {
+            project: project.get(),
+            name: name.get().trim().to_owned(),
+            create,
+            spec,
+            deploy_list: deploy_list.get(),
+        });
+    };
+    // The message for one field: what the browser found, else what the server said.
+    let message_for = move |field: &'static str| {
+        move || {
+            if let Some((f, why)) = local_error.get() {
+                return (f == field).then(|| view! { <p class="error field-error" role="alert">{why}</p> });
+            }
+            match saved.value().get() {
+                Some(Err(ConsoleError::Refused(why))) if field_of(&why) == field => {
+                    Some(view! { <p class="error field-error" role="alert">{why}</p> })
+                }
+                Some(Err(e)) if field == "form" && !matches!(e, ConsoleError::Refused(_)) => {
+                    Some(view! { <p class="error field-error" role="alert">{e.to_string()}</p> })
+                }
+                _ => None,
+            }
+        }
+    };
+    let title = if create {
+        "New API proxy"
+    } else {
+        "Edit configuration"
+    };
+    view! {
+        <form class="card proxy-form" on:submit=submit aria-label=title>
+            <h2>{title}</h2>
+            {create.then(|| view! {
+                <div class="field">
+                    <label for="proxy-name">"Name"</label>
+                    <input id="proxy-name" required maxlength="100" bind:value=name />
+                    {message_for("name")}
+                </div>
+            })}
+            <div class="fields">
+                <div class="field">
+                    <label for="proxy-path">"Relative path"</label>
+                    <input id="proxy-path" required bind:value=path placeholder="/orders" />
+                    {message_for("path")}
+                </div>
+                <div class="field grow">
+                    <label for="proxy-description">"Description"</label>
+                    <input id="proxy-description" maxlength="1000" bind:value=description />
+                    {message_for("description")}
+                </div>
+                <div class="field check">
+                    <input id="proxy-soap" type="checkbox" bind:checked=soap />
+                    <label for="proxy-soap">"SOAP API"</label>
+                </div>
+            </div>
+            <div class="fields">
+                <div class="field">
+                    <label for="proxy-algorithm">"Routing algorithm"</label>
+                    <select id="proxy-algorithm" on:change=move |ev| algorithm.set(event_target_value(&ev)) prop:value=move || algorithm.get()>
+                        {ALGORITHMS.iter().map(|(n, _)| view! { <option value=*n>{*n}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field grow">
+                    <label for="proxy-addresses">"Routing addresses"</label>
+                    <textarea id="proxy-addresses" rows="3" bind:value=addresses placeholder="One a line: https://backend1.example.com 3 (weight), SOAP11 or SOAP12 for SOAP"></textarea>
+                    {message_for("routing")}
+                </div>
+            </div>
+            <div class="fields">
+                <div class="field check">
+                    <input id="proxy-maintenance" type="checkbox" bind:checked=maintenance />
+                    <label for="proxy-maintenance">"Maintenance mode"</label>
+                </div>
+                <div class="field check">
+                    <input id="proxy-cors" type="checkbox" bind:checked=cors_on />
+                    <label for="proxy-cors">"CORS"</label>
+                </div>
+                <div class="field grow">
+                    <label for="proxy-origins">"Allowed origins"</label>
+                    <input id="proxy-origins" bind:value=origins placeholder="https://shop.example.com, ..." />
+                </div>
+                <div class="field">
+                    <label for="proxy-methods">"Allowed methods"</label>
+                    <input id="proxy-methods" bind:value=methods placeholder="GET, POST" />
+                </div>
+            </div>
+            {message_for("cors")}
+            <div class="fields">
+                <div class="field check">
+                    <input id="proxy-cache" type="checkbox" bind:checked=cache_on />
+                    <label for="proxy-cache">"Cache"</label>
+                </div>
+                <div class="field">
+                    <label for="proxy-ttl">"Cache TTL (seconds)"</label>
+                    <input id="proxy-ttl" inputmode="numeric" bind:value=ttl />
+                </div>
+                <div class="field">
+                    <label for="proxy-entries">"Cache entries at most"</label>
+                    <input id="proxy-entries" inputmode="numeric" bind:value=entries />
+                </div>
+            </div>
+            {message_for("cache")}
+            <fieldset class="targets">
+                <legend>"Deploy list"</legend>
+                {environments.into_iter().map(|env| {
+                    let (env_check, env_toggle) = (env.clone(), env.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox"
+                                prop:checked=move || deploy_list.with(|d| d.contains(&env_check))
+                                on:change=move |_| deploy_list.update(|d| if let Some(i) = d.iter().position(|x| *x == env_toggle) { d.remove(i); } else { d.push(env_toggle.clone()); }) />
+                            {env}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            {message_for("deploy")}
+            {message_for("form")}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || !may.get() || saved.pending().get()>
+                    {move || match (saved.pending().get(), create) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Create API proxy",
+                        (false, false) => "Save configuration",
+                    }}
+                </button>
+                {move || (!may.get()).then(|| view! { <span class="reason">{crate::rights::Rights::lacking("MANAGE")}</span> })}
+                <span role="status">
+                    {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="notice">"Saved."</span> })}
+                </span>
+            </div>
+        </form>
+    }
+}
