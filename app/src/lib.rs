@@ -3,6 +3,7 @@
 
 mod environments;
 mod error;
+mod group;
 mod history;
 mod import;
 mod layout;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("projects") view=projects::ProjectsPage />
                     <Route path=path!("projects/:project") view=project::ProjectPage />
                     <Route path=path!("projects/:project/import") view=import::ImportPage />
+                    <Route path=path!("projects/:project/groups/:group") view=group::GroupPage />
                     <Route path=path!("projects/:project/proxies/:proxy") view=proxy::ProxyPage />
                     <Route path=path!("projects/:project/proxies/:proxy/history") view=history::HistoryPage />
                     <Route path=path!("environments") view=environments::EnvironmentsPage />

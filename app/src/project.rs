@@ -107,7 +107,7 @@ fn Overview(o: ProjectView, project: Memo<String>, saved: ServerAction<SaveProxy
                         <tbody>
                             {o.groups.into_iter().map(|g| view! {
                                 <tr>
-                                    <td class="name">{g.name}</td>
+                                    <td class="name"><a href=crate::group::group_href(&project_name, &g.name)>{g.name.clone()}</a></td>
                                     <td>{g.members.join(", ")}</td>
                                     <td>{g.spec.description}</td>
                                 </tr>

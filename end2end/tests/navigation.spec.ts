@@ -26,6 +26,7 @@ test('every console page hydrates from a full page load', async ({ page }) => {
     ['/environments/staging', 'staging'],
     ['/tokens', 'Access tokens'],
     ['/projects/MyProject/import', 'Import an API proxy'],
+    ['/projects/MyProject/groups/PaymentAPIGroup', 'PaymentAPIGroup'],
   ]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
