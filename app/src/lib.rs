@@ -10,6 +10,7 @@ mod layout;
 mod login;
 mod placeholder;
 mod project;
+mod project_admin;
 mod projects;
 mod proxy;
 mod proxy_form;

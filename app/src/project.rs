@@ -1,12 +1,15 @@
 //! A project: its API proxies (where each is live, at which revision, and whether a redeploy is due), its
 //! groups and its environments.
 
-use deploy::model::{ApiProxy, ApiProxyGroup, Project, ProjectEnvironment};
+use deploy::model::{ApiProxy, ApiProxyGroup, AuditFilter, Project, ProjectEnvironment};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
+use crate::project_admin::{
+    load_audit, load_members, AuditSection, MembersSection, SaveMember, SettingsSection,
+};
 use crate::proxy_form::{ProxyForm, SaveProxy};
 use crate::rights::Rights;
 use crate::ConsoleError;
@@ -55,6 +58,20 @@ pub fn ProjectPage() -> impl IntoView {
         }
     });
     let project = Memo::new(move |_| name());
+    // Created here, not under the overview's suspense, so each hydrates on its own.
+    let save_member = ServerAction::<SaveMember>::new();
+    let members = Resource::new(
+        move || (name(), save_member.version().get()),
+        |(p, _)| load_members(p),
+    );
+    let filter = RwSignal::new(AuditFilter::default());
+    let audit = Resource::new(
+        move || (name(), filter.get(), save_member.version().get()),
+        |(p, f, _)| {
+            let text = |o: Option<String>| o.unwrap_or_default();
+            load_audit(p, text(f.user), text(f.object), text(f.action))
+        },
+    );
     view! {
         <Title text=move || format!("{} · Portico", name()) />
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -70,6 +87,15 @@ pub fn ProjectPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Suspense>
+            {move || Suspend::new(async move {
+                overview.await.ok().map(|o| view! {
+                    <MembersSection project members save=save_member rights=o.rights />
+                    <SettingsSection project current=o.project.history_retention rights=o.rights />
+                })
+            })}
+        </Suspense>
+        <AuditSection audit filter />
     }
 }
 
