@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
 //! delegate to the `deploy` crate.
 

@@ -14,6 +14,9 @@ pub struct ProjectSummary {
     pub name: String,
     pub description: String,
     pub created_at: String,
+    /// API proxies in the project, and live deployments of them.
+    pub proxies: usize,
+    pub live: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -24,6 +27,8 @@ impl From<deploy::projects::Project> for ProjectSummary {
             name: p.name,
             description: p.description,
             created_at: p.created_at,
+            proxies: 0,
+            live: 0,
         }
     }
 }
@@ -32,7 +37,15 @@ impl From<deploy::projects::Project> for ProjectSummary {
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
     let projects = deploy::projects::list_projects(&cp, &actor).await?;
-    Ok(projects.into_iter().map(Into::into).collect())
+    let mut out = Vec::with_capacity(projects.len());
+    for project in projects {
+        let proxies = deploy::proxies::list_proxies(&cp, &actor, &project.name).await?;
+        let mut summary = ProjectSummary::from(project);
+        summary.proxies = proxies.len();
+        summary.live = proxies.iter().map(|p| p.live.len()).sum();
+        out.push(summary);
+    }
+    Ok(out)
 }
 
 #[server(endpoint = "create_project")]
@@ -133,6 +146,8 @@ fn ProjectTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                 <tr>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Description"</th>
+                    <th scope="col">"API proxies"</th>
+                    <th scope="col">"Live deployments"</th>
                     <th scope="col">"Created"</th>
                 </tr>
             </thead>
@@ -144,6 +159,8 @@ fn ProjectTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                             <tr>
                                 <td class="name"><a href=crate::project::project_href(&p.name)>{p.name.clone()}</a></td>
                                 <td>{p.description}</td>
+                                <td>{p.proxies}</td>
+                                <td>{p.live}</td>
                                 <td><time datetime=p.created_at.clone()>{p.created_at.get(..10).unwrap_or_default().to_string()}</time></td>
                             </tr>
                         }

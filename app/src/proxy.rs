@@ -33,6 +33,13 @@ pub async fn load_proxy(project: String, proxy: String) -> Result<ProxyView, Con
     })
 }
 
+#[server(endpoint = "delete_proxy")]
+pub async fn delete_proxy(project: String, proxy: String) -> Result<(), ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    deploy::proxies::delete_proxy(&cp, &actor, &project, &proxy).await?;
+    Ok(())
+}
+
 #[server(endpoint = "deploy_proxy")]
 pub async fn deploy_proxy(
     project: String,
@@ -123,6 +130,7 @@ pub fn ProxyPage() -> impl IntoView {
                                 }}
                             </p>
                             <ProxyForm project existing=Some(d.proxy) environments=d.environments saved may />
+                            <DeleteProxy project proxy may />
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -243,5 +251,42 @@ pub fn DeployResultView(result: DeploymentResult) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// Deleting asks first, and is refused while the proxy is live anywhere (the server says so).
+#[component]
+fn DeleteProxy(project: Memo<String>, proxy: Memo<String>, may: bool) -> impl IntoView {
+    let delete = ServerAction::<DeleteProxy>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            navigate(
+                &crate::project::project_href(&project.get_untracked()),
+                Default::default(),
+            );
+        }
+    });
+    let on_delete = move |_| {
+        let question = format!(
+            "Delete the API proxy {} and its deploy history? This cannot be undone.",
+            proxy.get()
+        );
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            delete.dispatch(DeleteProxy {
+                project: project.get(),
+                proxy: proxy.get(),
+            });
+        }
+    };
+    view! {
+        <section class="card danger" aria-labelledby="delete-title">
+            <h2 id="delete-title">"Delete"</h2>
+            <div class="actions">
+                <button on:click=on_delete disabled=move || !may || delete.pending().get()>"Delete API proxy"</button>
+                {(!may).then(|| view! { <span class="reason">{Rights::lacking("MANAGE")}</span> })}
+            </div>
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+        </section>
     }
 }

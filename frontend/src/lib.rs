@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Hydrates the server-rendered console so its forms and links work without full page loads.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `portico` server: the admin console (server-rendered Leptos pages, their WASM and assets), and the
 //! doors that later work adds beside it. Every handler adapts a `deploy` function; none holds domain rules.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `portico`: the control plane's one binary.
 
 use std::io::BufRead;

@@ -33,7 +33,7 @@ pub enum Part<'a> {
     File(&'a str, &'a str, &'a [u8]),
 }
 
-const BOUNDARY: &str = "------------------------portico-test-boundary";
+pub const BOUNDARY: &str = "------------------------portico-test-boundary";
 
 /// The body `curl -F` would send for these parts.
 pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
