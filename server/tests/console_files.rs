@@ -80,12 +80,10 @@ async fn without_a_session_nothing_moves() {
         .uri("/console/files/projects/MyProject/apiProxies/petstore-api/export")
         .body(Body::empty())
         .unwrap();
+    // A download without a session is a page load like any other: to the sign-in page.
     let refused = p.send(export).await;
-    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        refused.json,
-        json!({"error": "unauthorized_client", "error_description": "Your session has ended. Please sign in again."})
-    );
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(refused.headers[header::LOCATION], "/login");
     let upload = Request::builder()
         .method(Method::POST)
         .uri("/console/files/projects/MyProject/import")
@@ -95,6 +93,11 @@ async fn without_a_session_nothing_moves() {
         )
         .body(Body::from(multipart(&[Part::Text("metadata", "{}")])))
         .unwrap();
-    assert_eq!(p.send(upload).await.status, StatusCode::UNAUTHORIZED);
+    let upload = p.send(upload).await;
+    assert_eq!(upload.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        upload.json,
+        json!({"error": "unauthorized_client", "error_description": "Your session has ended. Please sign in again."})
+    );
     assert_eq!(p.rows().await, before);
 }
