@@ -184,7 +184,8 @@ pub(crate) async fn load_one(conn: &mut SqliteConnection, project_id: i64, name:
         .ok_or_else(|| proxy_not_found(name))
 }
 
-/// Loads proxies with their deploy lists and live deployments in three queries, however many there are.
+/// Loads proxies with their deploy lists and live deployments in three queries, however many there are;
+/// with `only`, each query reads just that proxy's rows.
 async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
@@ -196,17 +197,20 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
     .await?;
     let targets: Vec<(i64, String)> = sqlx::query_as(
         "SELECT t.proxy_id, e.name FROM proxy_deploy_targets t JOIN environments e ON e.id = t.environment_id
-         JOIN api_proxies a ON a.id = t.proxy_id WHERE a.project_id = ? ORDER BY e.name",
+         JOIN api_proxies a ON a.id = t.proxy_id WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2)
+         ORDER BY e.name",
     )
     .bind(project_id)
+    .bind(only)
     .fetch_all(&mut *conn)
     .await?;
     let live: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
         "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
          JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE a.project_id = ? ORDER BY e.name",
+         WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2) ORDER BY e.name",
     )
     .bind(project_id)
+    .bind(only)
     .fetch_all(&mut *conn)
     .await?;
     let mut deploy_lists: HashMap<i64, Vec<String>> = HashMap::new();

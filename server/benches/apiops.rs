@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `make bench`: deploy latency and throughput through the REST API on loopback, beside the raw SQLite commit
 //! rate of this machine measured in the same run (the ceiling the sustained figure is compared with).
 

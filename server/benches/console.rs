@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `make bench`: server-side render time of the console's project page and API proxy page, with 1,000 API
 //! proxies and 10,000 deploy history records in the database (full page, every resource resolved).
 

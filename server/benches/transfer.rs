@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `make bench`: rollback, export, import of a 1 MiB export, and a batch publish of 1000 APIs in one
 //! request, through the REST API on loopback.
 
