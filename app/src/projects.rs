@@ -37,15 +37,21 @@ impl From<deploy::projects::Project> for ProjectSummary {
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
     let projects = deploy::projects::list_projects(&cp, &actor).await?;
-    let mut out = Vec::with_capacity(projects.len());
-    for project in projects {
-        let proxies = deploy::proxies::list_proxies(&cp, &actor, &project.name).await?;
-        let mut summary = ProjectSummary::from(project);
-        summary.proxies = proxies.len();
-        summary.live = proxies.iter().map(|p| p.live.len()).sum();
-        out.push(summary);
-    }
-    Ok(out)
+    let counts = deploy::projects::project_counts(&cp, &actor).await?;
+    Ok(projects
+        .into_iter()
+        .map(|project| {
+            let (proxies, live) = counts
+                .iter()
+                .find(|(name, _, _)| *name == project.name)
+                .map_or((0, 0), |(_, proxies, live)| (*proxies as usize, *live as usize));
+            ProjectSummary {
+                proxies,
+                live,
+                ..ProjectSummary::from(project)
+            }
+        })
+        .collect())
 }
 
 #[server(endpoint = "create_project")]

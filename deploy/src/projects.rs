@@ -180,3 +180,19 @@ pub async fn set_history_retention(
     tx.commit().await?;
     Ok(from_row(row))
 }
+
+/// For each project the actor may see, by name: how many API proxies it has, and how many live deployments
+/// of them. One query, however many projects.
+pub async fn project_counts(cp: &ControlPlane, actor: &Actor) -> Result<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT p.name,
+            (SELECT COUNT(*) FROM api_proxies a WHERE a.project_id = p.id),
+            (SELECT COUNT(*) FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id WHERE a.project_id = p.id)
+         FROM projects p
+         WHERE ?1 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ?2)",
+    )
+    .bind(actor.user.system_admin)
+    .bind(actor.user.id)
+    .fetch_all(cp.pool())
+    .await?)
+}

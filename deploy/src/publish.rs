@@ -97,9 +97,14 @@ impl PublishAction {
 
 /// This installation's gateway id, the `instance_id` of the publish path.
 pub async fn gateway_id(cp: &ControlPlane) -> Result<String> {
+    let mut conn = cp.pool().acquire().await?;
+    read_gateway_id(&mut conn).await
+}
+
+async fn read_gateway_id(conn: &mut SqliteConnection) -> Result<String> {
     Ok(
         sqlx::query_scalar("SELECT value FROM installation WHERE key = 'gateway_id'")
-            .fetch_one(cp.pool())
+            .fetch_one(conn)
             .await?,
     )
 }
@@ -264,10 +269,7 @@ pub async fn publish(
 ) -> std::result::Result<PublishResult, PublishError> {
     let checked = check(request)?;
     let mut tx = cp.begin_write().await?;
-    let gateway: String = sqlx::query_scalar("SELECT value FROM installation WHERE key = 'gateway_id'")
-        .fetch_one(&mut *tx)
-        .await?;
-    if gateway != instance_id {
+    if read_gateway_id(&mut tx).await? != instance_id {
         return Err(PublishError::new(
             codes::INSTANCE_NOT_FOUND,
             Error::Invalid("The instance does not exist".into()),

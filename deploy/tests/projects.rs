@@ -131,3 +131,13 @@ async fn writers_in_two_processes_queue_on_the_lock() {
     }
     assert_eq!(common::count(&cp, "projects").await, 40);
 }
+
+#[tokio::test]
+async fn counts_proxies_and_live_deployments_per_project() {
+    let (cp, _dir, admin) = common::demo().await;
+    let counts = deploy::projects::project_counts(&cp, &admin).await.unwrap();
+    // Three proxies; petstore live in production, the two payment proxies in staging.
+    assert_eq!(counts, vec![("MyProject".to_owned(), 3, 3)]);
+    let outsider = common::as_console(&common::user(&cp, "outsider", false).await);
+    assert!(deploy::projects::project_counts(&cp, &outsider).await.unwrap().is_empty());
+}
