@@ -28,10 +28,10 @@ rust-test:
 
 # A debug build of the site for the browser suite; it shares compiled dependencies with `cargo test`.
 build:
-	cargo leptos build
+	cargo leptos build --split
 
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 e2e:
 	end2end/run-suite.sh $(TARGET_DIR)/debug/portico $(LEPTOS_SITE_ROOT)

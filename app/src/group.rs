@@ -26,7 +26,7 @@ pub async fn load_group(project: String, group: String) -> Result<GroupView, Con
     let (cp, actor) = crate::session::actor().await?;
     Ok(GroupView {
         group: deploy::groups::get_group(&cp, &actor, &project, &group).await?,
-        proxies: deploy::proxies::list_proxies(&cp, &actor, &project)
+        proxies: deploy::proxies::list_proxy_summaries(&cp, &actor, &project)
             .await?
             .into_iter()
             .map(|p| p.name)

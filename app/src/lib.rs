@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod layout;
 mod login;
+mod pages;
 mod placeholder;
 mod project;
 mod project_admin;
@@ -25,7 +26,7 @@ mod tokens;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 pub use error::ConsoleError;
 
@@ -60,15 +61,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=login::LoginPage />
                 <ParentRoute path=path!("") view=layout::Console>
                     <Route path=path!("") view=|| view! { <Redirect path="/projects" /> } />
-                    <Route path=path!("projects") view=projects::ProjectsPage />
-                    <Route path=path!("projects/:project") view=project::ProjectPage />
-                    <Route path=path!("projects/:project/import") view=import::ImportPage />
-                    <Route path=path!("projects/:project/groups/:group") view=group::GroupPage />
-                    <Route path=path!("projects/:project/proxies/:proxy") view=proxy::ProxyPage />
-                    <Route path=path!("projects/:project/proxies/:proxy/history") view=history::HistoryPage />
-                    <Route path=path!("environments") view=environments::EnvironmentsPage />
-                    <Route path=path!("environments/:environment") view=environments::EnvironmentPage />
-                    <Route path=path!("tokens") view=tokens::AccessTokensPage />
+                    <Route path=path!("projects") view={Lazy::<pages::Projects>::new()} />
+                    <Route path=path!("projects/:project") view={Lazy::<pages::Project>::new()} />
+                    <Route path=path!("projects/:project/import") view={Lazy::<pages::Import>::new()} />
+                    <Route path=path!("projects/:project/groups/:group") view={Lazy::<pages::Group>::new()} />
+                    <Route path=path!("projects/:project/proxies/:proxy") view={Lazy::<pages::Proxy>::new()} />
+                    <Route path=path!("projects/:project/proxies/:proxy/history") view={Lazy::<pages::History>::new()} />
+                    <Route path=path!("environments") view={Lazy::<pages::Environments>::new()} />
+                    <Route path=path!("environments/:environment") view={Lazy::<pages::Environment>::new()} />
+                    <Route path=path!("tokens") view={Lazy::<pages::AccessTokens>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,7 +1,7 @@
 //! A project: its API proxies (where each is live, at which revision, and whether a redeploy is due), its
 //! groups and its environments.
 
-use deploy::model::{ApiProxy, ApiProxyGroup, AuditFilter, Project, ProjectEnvironment};
+use deploy::model::{ApiProxyGroup, AuditFilter, Project, ProjectEnvironment, ProxySummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,7 +17,7 @@ use crate::ConsoleError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectView {
     pub project: Project,
-    pub proxies: Vec<ApiProxy>,
+    pub proxies: Vec<ProxySummary>,
     pub groups: Vec<ApiProxyGroup>,
     pub environments: Vec<ProjectEnvironment>,
     pub rights: Rights,
@@ -28,7 +28,7 @@ pub async fn load_project(project: String) -> Result<ProjectView, ConsoleError> 
     let (cp, actor) = crate::session::actor().await?;
     Ok(ProjectView {
         project: deploy::projects::get_project(&cp, &actor, &project).await?,
-        proxies: deploy::proxies::list_proxies(&cp, &actor, &project).await?,
+        proxies: deploy::proxies::list_proxy_summaries(&cp, &actor, &project).await?,
         groups: deploy::groups::list_groups(&cp, &actor, &project).await?,
         environments: deploy::environments::project_environments(&cp, &actor, &project).await?,
         rights: crate::rights::rights(&cp, &actor, &project).await?,
@@ -171,7 +171,7 @@ fn Overview(o: ProjectView, project: Memo<String>, saved: ServerAction<SaveProxy
 }
 
 #[component]
-fn ProxyTable(project: String, proxies: Vec<ApiProxy>) -> impl IntoView {
+fn ProxyTable(project: String, proxies: Vec<ProxySummary>) -> impl IntoView {
     if proxies.is_empty() {
         return view! { <p class="empty">"No API proxies yet. Create one with the APIOps REST API or import an export."</p> }
             .into_any();
@@ -192,8 +192,8 @@ fn ProxyTable(project: String, proxies: Vec<ApiProxy>) -> impl IntoView {
                     view! {
                         <tr>
                             <td class="name"><a href=href>{p.name.clone()}</a></td>
-                            <td>{format!("{:?}", p.spec.api_type).to_uppercase()}</td>
-                            <td><code>{p.spec.relative_path.clone()}</code></td>
+                            <td>{format!("{:?}", p.api_type).to_uppercase()}</td>
+                            <td><code>{p.relative_path}</code></td>
                             <td><LiveList live=p.live /></td>
                         </tr>
                     }

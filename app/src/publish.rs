@@ -34,7 +34,7 @@ pub async fn load_publish_form(environment: String) -> Result<PublishForm, Conso
     let live = deploy::environments::environment_live(&cp, &actor, &environment).await?;
     let mut projects = Vec::new();
     for p in live.projects {
-        let apis = deploy::proxies::list_proxies(&cp, &actor, &p.project).await?;
+        let apis = deploy::proxies::list_proxy_summaries(&cp, &actor, &p.project).await?;
         let groups = deploy::groups::list_groups(&cp, &actor, &p.project).await?;
         projects.push(ApiChoices {
             apis: apis.into_iter().map(|a| (a.id, a.name)).collect(),

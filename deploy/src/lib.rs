@@ -21,6 +21,8 @@ pub mod environments;
 mod error;
 pub mod export_format;
 #[cfg(feature = "storage")]
+pub mod gateway;
+#[cfg(feature = "storage")]
 pub mod groups;
 #[cfg(feature = "storage")]
 pub mod history;

@@ -6,11 +6,11 @@ use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::error::is_unique_violation;
-use crate::model::{from_json, to_json, ProxySpec, Snapshot};
+use crate::model::{from_json, to_json, ApiType, ProxySpec, Snapshot};
 use crate::names::check_name;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
-pub use crate::model::{ApiProxy, LiveDeployment};
+pub use crate::model::{ApiProxy, LiveDeployment, ProxySummary};
 
 /// A proxy row as operations inside this crate use it.
 pub(crate) struct ProxyRow {
@@ -204,44 +204,16 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
     .bind(only)
     .fetch_all(&mut *conn)
     .await?;
-    let live: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
-        "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
-         JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2) ORDER BY e.name",
-    )
-    .bind(project_id)
-    .bind(only)
-    .fetch_all(&mut *conn)
-    .await?;
+    let live = live_rows(conn, project_id, only).await?;
     let mut deploy_lists: HashMap<i64, Vec<String>> = HashMap::new();
     for (proxy_id, env) in targets {
         deploy_lists.entry(proxy_id).or_default().push(env);
     }
-    let mut lives: HashMap<i64, Vec<(String, i64, String, String, String)>> = HashMap::new();
-    for (proxy_id, env, revision, by, at, snapshot) in live {
-        lives
-            .entry(proxy_id)
-            .or_default()
-            .push((env, revision, by, at, snapshot));
-    }
+    let mut lives = live_by_proxy(live);
     rows.into_iter()
         .map(|(id, public_id, name, config, created_at, updated_at)| {
             let spec: ProxySpec = from_json(&config)?;
-            let live = lives
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(environment, revision, deployed_by, deployed_at, snapshot)| {
-                    let snapshot: Snapshot = from_json(&snapshot)?;
-                    Ok(LiveDeployment {
-                        environment,
-                        revision,
-                        deployed_by,
-                        deployed_at,
-                        redeploy_required: snapshot.proxy != spec || snapshot.name != name,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let live = live_of(&name, &spec, lives.remove(&id).unwrap_or_default())?;
             Ok(ApiProxy {
                 id: public_id,
                 deploy_list: deploy_lists.remove(&id).unwrap_or_default(),
@@ -253,4 +225,96 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
             })
         })
         .collect()
+}
+
+type LiveRow = (String, i64, String, String, String);
+
+fn live_by_proxy(rows: Vec<(i64, String, i64, String, String, String)>) -> HashMap<i64, Vec<LiveRow>> {
+    let mut lives: HashMap<i64, Vec<LiveRow>> = HashMap::new();
+    for (proxy_id, env, revision, by, at, snapshot) in rows {
+        lives
+            .entry(proxy_id)
+            .or_default()
+            .push((env, revision, by, at, snapshot));
+    }
+    lives
+}
+
+/// What is live of one proxy, each compared with its current configuration.
+fn live_of(name: &str, spec: &ProxySpec, rows: Vec<LiveRow>) -> Result<Vec<LiveDeployment>> {
+    rows.into_iter()
+        .map(|(environment, revision, deployed_by, deployed_at, snapshot)| {
+            let snapshot: Snapshot = from_json(&snapshot)?;
+            Ok(LiveDeployment {
+                environment,
+                revision,
+                deployed_by,
+                deployed_at,
+                redeploy_required: snapshot.proxy != *spec || snapshot.name != name,
+            })
+        })
+        .collect()
+}
+
+/// A project's API proxies as its list shows them. Only proxies live somewhere have their configuration
+/// read (to tell whether a redeploy is due); the rest cost one row each.
+pub async fn list_proxy_summaries(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+) -> Result<Vec<ProxySummary>> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT a.id, a.public_id, a.name, json_extract(a.config, '$.apiType'),
+                json_extract(a.config, '$.relativePath'),
+                CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
+         FROM api_proxies a WHERE a.project_id = ? ORDER BY a.name",
+    )
+    .bind(p.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut lives = live_by_proxy(live_rows(&mut conn, p.id, None).await?);
+    rows.into_iter()
+        .map(|(id, public_id, name, api_type, relative_path, config)| {
+            let live = match config {
+                Some(config) => live_of(&name, &from_json(&config)?, lives.remove(&id).unwrap_or_default())?,
+                None => Vec::new(),
+            };
+            Ok(ProxySummary {
+                id: public_id,
+                api_type: match api_type.as_deref() {
+                    Some("SOAP") => ApiType::Soap,
+                    _ => ApiType::Rest,
+                },
+                relative_path: relative_path.unwrap_or_default(),
+                name,
+                live,
+            })
+        })
+        .collect()
+}
+
+/// Every live deployment of a project's proxies (or of one proxy), with the configuration it made live.
+async fn live_rows(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    only: Option<&str>,
+) -> Result<Vec<(i64, String, i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
+         JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
+         WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2) ORDER BY e.name",
+    )
+    .bind(project_id)
+    .bind(only)
+    .fetch_all(conn)
+    .await?)
 }

@@ -306,6 +306,17 @@ async fn a_changed_proxy_is_redeploy_required_where_it_is_live() {
     let envs = environments::project_environments(&cp, &root, "P").await.unwrap();
     let production = envs.iter().find(|e| e.environment.name == "production").unwrap();
     assert!(production.deployed && production.redeploy_required);
+    // The project's list says the same as the full proxies, for live and never-deployed ones alike.
+    let full = proxies::list_proxies(&cp, &root, "P").await.unwrap();
+    let summaries = proxies::list_proxy_summaries(&cp, &root, "P").await.unwrap();
+    assert_eq!(summaries.len(), full.len());
+    for (s, f) in summaries.iter().zip(&full) {
+        assert_eq!(
+            (&s.id, &s.name, s.api_type, &s.relative_path, &s.live),
+            (&f.id, &f.name, f.spec.api_type, &f.spec.relative_path, &f.live)
+        );
+    }
+    assert!(summaries.iter().any(|s| s.live.is_empty()));
 }
 
 #[tokio::test]

@@ -139,5 +139,8 @@ async fn counts_proxies_and_live_deployments_per_project() {
     // Three proxies; petstore live in production, the two payment proxies in staging.
     assert_eq!(counts, vec![("MyProject".to_owned(), 3, 3)]);
     let outsider = common::as_console(&common::user(&cp, "outsider", false).await);
-    assert!(deploy::projects::project_counts(&cp, &outsider).await.unwrap().is_empty());
+    assert!(deploy::projects::project_counts(&cp, &outsider)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -36,6 +36,8 @@ test('publishes 20 APIs to staging in one go and shows the one that failed', asy
 test('a system admin adds an environment', async ({ page }) => {
   await ProjectsPage.signedIn(page, admin.username, admin.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Environments' }).click();
+  // The page's code loads on first visit; until it shows, the projects page (with its own Name field) is there.
+  await expect(page.getByRole('heading', { name: 'Environments', level: 1 })).toBeVisible();
   const name = `qa-${Date.now()}`;
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Type').selectOption('TEST');

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{GroupSpec, ProxySpec};
+use super::{ApiType, GroupSpec, ProxySpec};
 
 /// The optional body of a deploy or undeploy request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,17 @@ pub struct ApiProxy {
     pub live: Vec<LiveDeployment>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// One line of a project's API proxy list: enough to find a proxy and see where it is live, without its
+/// whole configuration (a project may have thousands).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxySummary {
+    pub id: String,
+    pub name: String,
+    pub api_type: ApiType,
+    pub relative_path: String,
+    pub live: Vec<LiveDeployment>,
 }
 
 /// What is live of a proxy in one environment.

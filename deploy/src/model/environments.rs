@@ -85,3 +85,14 @@ pub struct ProjectLive {
     pub project_id: String,
     pub live: Vec<super::LiveProxy>,
 }
+
+/// What one gateway node said it serves in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeReport {
+    pub node_id: String,
+    pub version: i64,
+    /// (API proxy, revision) pairs the node routes to.
+    pub routes: Vec<(String, i64)>,
+    pub reported_at: String,
+}

@@ -1,0 +1,185 @@
+//! What the gateway (the data plane) reads: what is live in an environment, and a counter that moves
+//! whenever that changes. Gateway nodes are trusted readers, so these take no actor; the one write (where
+//! an environment is served) is a system admin's.
+
+pub use crate::model::NodeReport;
+use crate::model::{from_json, Snapshot};
+use crate::{audit, Actor, ControlPlane, Error, Result};
+
+/// One API proxy as it is live in an environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRoute {
+    pub proxy: String,
+    pub revision: i64,
+    pub snapshot: Snapshot,
+}
+
+/// Everything live in an environment, as of `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSet {
+    pub environment: String,
+    pub version: i64,
+    pub routes: Vec<LiveRoute>,
+}
+
+/// An environment and the URL its gateway is reached at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    pub environment: String,
+    pub access_url: String,
+}
+
+/// The environment's change counter; `None` when there is no such environment.
+pub async fn live_version(cp: &ControlPlane, environment: &str) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT live_version FROM environments WHERE name = ?")
+            .bind(environment)
+            .fetch_optional(cp.pool())
+            .await?,
+    )
+}
+
+/// What is live in the environment, read in one transaction so the version matches the routes.
+pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
+    let mut tx = cp.pool().begin().await?;
+    let (env_id, name, version): (i64, String, i64) =
+        sqlx::query_as("SELECT id, name, live_version FROM environments WHERE name = ?")
+            .bind(environment)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Environment ({environment}) not found!")))?;
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT a.name, d.revision, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
+         WHERE d.environment_id = ? ORDER BY a.name",
+    )
+    .bind(env_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let routes = rows
+        .into_iter()
+        .map(|(proxy, revision, snapshot)| {
+            Ok(LiveRoute {
+                proxy,
+                revision,
+                snapshot: from_json(&snapshot)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(LiveSet {
+        environment: name,
+        version,
+        routes,
+    })
+}
+
+/// Every environment with the URL its gateway answers at (empty when none is set).
+pub async fn served_environments(cp: &ControlPlane) -> Result<Vec<Served>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, access_url FROM environments ORDER BY name")
+            .fetch_all(cp.pool())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(environment, access_url)| Served {
+            environment,
+            access_url,
+        })
+        .collect())
+}
+
+/// Says where an environment's gateway is reached (what consoles and clients show as its access URL).
+pub async fn set_access_url(
+    cp: &ControlPlane,
+    actor: &Actor,
+    environment: &str,
+    access_url: &str,
+) -> Result<()> {
+    if !actor.user.system_admin {
+        return Err(Error::Forbidden(
+            "Only a system admin may change where an environment is served.".into(),
+        ));
+    }
+    crate::model::check_address(access_url)?;
+    let mut tx = cp.begin_write().await?;
+    let changed = sqlx::query("UPDATE environments SET access_url = ? WHERE name = ?")
+        .bind(access_url)
+        .bind(environment)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(Error::NotFound(format!("Environment ({environment}) not found!")));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "UPDATE",
+        "ENVIRONMENT",
+        environment,
+        None,
+        access_url,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A node records what it serves (after each swap, and as a heartbeat).
+pub async fn report_served(
+    cp: &ControlPlane,
+    node_id: &str,
+    environment: &str,
+    version: i64,
+    routes: &[(String, i64)],
+) -> Result<()> {
+    let routes = serde_json::to_string(routes).map_err(|e| Error::internal(e.to_string()))?;
+    let mut tx = cp.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO gateway_reports (node_id, environment, version, routes, reported_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (node_id, environment) DO UPDATE SET version = excluded.version, routes = excluded.routes,
+            reported_at = excluded.reported_at",
+    )
+    .bind(node_id)
+    .bind(environment)
+    .bind(version)
+    .bind(routes)
+    .bind(crate::clock::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the environment's gateway nodes report, newest first. Nodes silent for longer than `fresh_seconds`
+/// are left out (stopped or unreachable). Anyone who may see the environment may see this.
+pub async fn gateway_status(
+    cp: &ControlPlane,
+    actor: &Actor,
+    environment: &str,
+    fresh_seconds: i64,
+) -> Result<Vec<NodeReport>> {
+    // Reuses the environment page's visibility rule.
+    crate::environments::environment_live(cp, actor, environment).await?;
+    let since = (time::OffsetDateTime::now_utc() - time::Duration::seconds(fresh_seconds))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT node_id, version, routes, reported_at FROM gateway_reports
+         WHERE environment = ? AND reported_at >= ? ORDER BY reported_at DESC",
+    )
+    .bind(environment)
+    .bind(since)
+    .fetch_all(cp.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(node_id, version, routes, reported_at)| {
+            Ok(NodeReport {
+                node_id,
+                version,
+                routes: from_json(&routes)?,
+                reported_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,425 @@
+//! Forwarding one request: match a route, answer what the gateway answers itself, else pick a backend and
+//! stream the request there and its response back, retrying once on another backend when that is safe.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use deploy::model::{ApiType, SoapType};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::request::Parts;
+use http::{Method, Request, Response, StatusCode};
+use http_body::Body as _;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::body::Incoming;
+
+use crate::balance::Key;
+use crate::cache::{ResponseCache, Stored, MAX_BODY};
+use crate::node::Node;
+use crate::policy::{self, full};
+use crate::table::Route;
+use crate::Body;
+
+/// Headers that describe one connection, never passed on (RFC 9110 §7.6.1).
+const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
+
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
+        .collect();
+    for name in HOP_BY_HOP.iter().chain(&named) {
+        headers.remove(name);
+    }
+}
+
+pub async fn handle(node: Arc<Node>, req: Request<Incoming>, client: SocketAddr) -> Response<Body> {
+    let started = Instant::now();
+    let table = node.table();
+    let path = req.uri().path().to_owned();
+    let Some((route, rest)) = table.find(&path) else {
+        let r = policy::error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!(
+                "No API proxy is deployed at {path} in environment ({}).",
+                node.environment()
+            ),
+        );
+        node.unmatched().observe(404, started.elapsed());
+        return r;
+    };
+    let route = Arc::clone(route);
+    let rest = rest.to_owned();
+    drop(table);
+    let response = serve_route(&node, &route, req, &rest, client).await;
+    route.stats.observe(response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn serve_route(
+    node: &Node,
+    route: &Route,
+    req: Request<Incoming>,
+    rest: &str,
+    client: SocketAddr,
+) -> Response<Body> {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(cors) = &route.cors {
+        if policy::is_preflight(req.method(), req.headers()) {
+            return policy::preflight(cors, req.headers());
+        }
+    }
+    if !route.methods.is_empty() && !route.methods.contains(req.method()) {
+        let mut r = policy::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            &format!(
+                "API proxy ({}) does not accept {} requests.",
+                route.proxy,
+                req.method()
+            ),
+        );
+        let allow: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
+        if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+            r.headers_mut().insert(header::ALLOW, v);
+        }
+        return r;
+    }
+    if route.spec.maintenance_mode {
+        return policy::maintenance(&route.proxy);
+    }
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let cache_key = match (&route.cache, req.method()) {
+        (Some(_), &Method::GET) => Some(ResponseCache::key(req.method(), &path_and_query)),
+        _ => None,
+    };
+    if let (Some(cache), Some(key)) = (&route.cache, &cache_key) {
+        if let Some(hit) = cache.get(key) {
+            let mut r = Response::new(full(hit.body));
+            *r.status_mut() = hit.status;
+            *r.headers_mut() = hit.headers;
+            r.headers_mut().insert(X_CACHE, HeaderValue::from_static("HIT"));
+            if let Some(cors) = &route.cors {
+                policy::decorate(cors, origin.as_deref(), r.headers_mut());
+            }
+            return r;
+        }
+    }
+    let mut response = forward(node, route, req, rest, client).await;
+    strip_hop_by_hop(response.headers_mut());
+    if let (Some(cache), Some(key)) = (&route.cache, cache_key) {
+        response = keep_in_cache(cache, key, response).await;
+    }
+    if let Some(cors) = &route.cors {
+        policy::decorate(cors, origin.as_deref(), response.headers_mut());
+    }
+    response
+}
+
+/// Buffers a cacheable response (the cache policy is the one reason to) and keeps a copy.
+async fn keep_in_cache(cache: &ResponseCache, key: String, response: Response<Body>) -> Response<Body> {
+    let no_store = response
+        .headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("no-store") || v.contains("private"));
+    let too_big = response.body().size_hint().lower() > MAX_BODY as u64;
+    if response.status() != StatusCode::OK || no_store || too_big {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            cache.put(
+                key,
+                Stored {
+                    status: parts.status,
+                    headers: parts.headers.clone(),
+                    body: bytes.clone(),
+                },
+            );
+            parts.headers.insert(X_CACHE, HeaderValue::from_static("MISS"));
+            Response::from_parts(parts, full(bytes))
+        }
+        Err(_) => policy::error(
+            StatusCode::BAD_GATEWAY,
+            "BAD_GATEWAY",
+            "The backend's response broke off.",
+        ),
+    }
+}
+
+/// The request as it goes to a backend: its path under the backend's base path, forwarding headers added,
+/// hop-by-hop headers removed, SOAP headers set for the backend's SOAP version.
+fn upstream_parts(
+    parts: &Parts,
+    route: &Route,
+    backend: &crate::balance::Backend,
+    rest: &str,
+    client: SocketAddr,
+) -> Parts {
+    let mut p = Request::new(()).into_parts().0;
+    p.method = parts.method.clone();
+    p.headers = parts.headers.clone();
+    strip_hop_by_hop(&mut p.headers);
+    let mut target = format!("{}{}", backend.base_path, rest);
+    if target.is_empty() {
+        target.push('/');
+    }
+    if let Some(q) = parts.uri.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    p.uri = target.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
+    let original_host = parts.headers.get(header::HOST).cloned();
+    if let Ok(host) = HeaderValue::from_str(&backend.authority) {
+        p.headers.insert(header::HOST, host);
+    }
+    let ip = client.ip().to_string();
+    let forwarded_for = match p.headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
+        Some(previous) => format!("{previous}, {ip}"),
+        None => ip,
+    };
+    if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
+        p.headers.insert(X_FORWARDED_FOR, v);
+    }
+    if !p.headers.contains_key(&X_FORWARDED_PROTO) {
+        p.headers
+            .insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
+    }
+    if let (false, Some(host)) = (p.headers.contains_key(&X_FORWARDED_HOST), original_host) {
+        p.headers.insert(X_FORWARDED_HOST, host);
+    }
+    if route.spec.api_type == ApiType::Soap && parts.method == Method::POST {
+        if let Some(version) = backend.soap_type {
+            soap_headers(version, &mut p.headers);
+        }
+    }
+    p
+}
+
+/// SOAP 1.1 carries the action in a SOAPAction header with text/xml; SOAP 1.2 carries it as the `action`
+/// parameter of application/soap+xml. Whichever the client sent, the backend gets its own version's form.
+fn soap_headers(version: SoapType, headers: &mut HeaderMap) {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let action_param = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("action="))
+        .map(|a| a.trim_matches('"').to_owned())
+        .next();
+    let header_action = headers
+        .get(&SOAP_ACTION)
+        .and_then(|v| v.to_str().ok())
+        .map(|a| a.trim_matches('"').to_owned());
+    let action = header_action.or(action_param).unwrap_or_default();
+    match version {
+        SoapType::Soap11 => {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{action}\"")) {
+                headers.insert(SOAP_ACTION, v);
+            }
+        }
+        SoapType::Soap12 => {
+            headers.remove(&SOAP_ACTION);
+            let value = if action.is_empty() {
+                "application/soap+xml; charset=utf-8".to_owned()
+            } else {
+                format!("application/soap+xml; charset=utf-8; action=\"{action}\"")
+            };
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+        }
+    }
+}
+
+fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    )
+}
+
+enum Failure {
+    /// Nothing reached the backend; the request can go elsewhere as it is.
+    Unsent(Request<Body>),
+    /// The backend took the request and then failed or took too long.
+    Sent { timed_out: bool },
+}
+
+async fn send(node: &Node, authority: &str, mut req: Request<Body>) -> Result<Response<Incoming>, Failure> {
+    loop {
+        let (mut sender, reused) = match node.upstreams().reuse(authority) {
+            Some(s) => (s, true),
+            None => match node.upstreams().connect(authority).await {
+                Ok(s) => (s, false),
+                Err(_) => return Err(Failure::Unsent(req)),
+            },
+        };
+        let sent = tokio::time::timeout(node.options().response_timeout, sender.try_send_request(req)).await;
+        match sent {
+            Ok(Ok(response)) => {
+                node.upstreams().release(authority, sender);
+                return Ok(response);
+            }
+            // A kept connection the backend closed meanwhile hands the request back unsent: it goes on a
+            // fresh connection without counting as a failure.
+            Ok(Err(mut e)) => match e.take_message() {
+                Some(back) if reused => req = back,
+                Some(back) => return Err(Failure::Unsent(back)),
+                None => return Err(Failure::Sent { timed_out: false }),
+            },
+            Err(_) => return Err(Failure::Sent { timed_out: true }),
+        }
+    }
+}
+
+async fn forward(
+    node: &Node,
+    route: &Route,
+    req: Request<Incoming>,
+    rest: &str,
+    client: SocketAddr,
+) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let body_empty = body.is_end_stream();
+    let client_ip = client.ip().to_string();
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let key = Key {
+        client_ip: &client_ip,
+        path_and_query,
+    };
+    let balancer = &route.balancer;
+    let mut body: Option<Body> = Some(body.boxed_unsync());
+    let mut tried = None;
+    let mut last_timed_out = false;
+    // One try and at most one retry, on another backend.
+    for attempt in 0..2 {
+        let Some(index) = balancer.pick(&key, tried) else {
+            break;
+        };
+        let backend = &balancer.backends[index];
+        if backend.tls {
+            route.stats.backend_error();
+            balancer.sit_out(index);
+            tried = Some(index);
+            continue;
+        }
+        let request_body = match body.take() {
+            Some(b) => b,
+            // The first try consumed an empty body; an empty one stands in for it.
+            None => Empty::<Bytes>::new()
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        };
+        let request = Request::from_parts(upstream_parts(&parts, route, backend, rest, client), request_body);
+        let _in_flight = balancer.begin(index);
+        match send(node, &backend.authority, request).await {
+            Ok(response) => {
+                let (mut head, incoming) = response.into_parts();
+                strip_hop_by_hop(&mut head.headers);
+                return Response::from_parts(head, incoming.boxed_unsync());
+            }
+            Err(Failure::Unsent(back)) => {
+                route.stats.backend_error();
+                balancer.sit_out(index);
+                tried = Some(index);
+                body = Some(back.into_body());
+            }
+            Err(Failure::Sent { timed_out }) => {
+                route.stats.backend_error();
+                balancer.sit_out(index);
+                tried = Some(index);
+                last_timed_out = timed_out;
+                // Sent bytes may have had effects: only idempotent requests without a body go again.
+                if attempt > 0 || !(idempotent(&parts.method) && body_empty) {
+                    break;
+                }
+            }
+        }
+    }
+    if last_timed_out {
+        policy::error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "GATEWAY_TIMEOUT",
+            &format!("API proxy ({}): the backend did not answer in time.", route.proxy),
+        )
+    } else {
+        policy::error(
+            StatusCode::BAD_GATEWAY,
+            "BAD_GATEWAY",
+            &format!("API proxy ({}): no backend could be reached.", route.proxy),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap_action_moves_between_versions() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+        h.insert(SOAP_ACTION, HeaderValue::from_static("\"urn:GetPet\""));
+        soap_headers(SoapType::Soap12, &mut h);
+        assert_eq!(
+            h[header::CONTENT_TYPE],
+            "application/soap+xml; charset=utf-8; action=\"urn:GetPet\""
+        );
+        assert!(!h.contains_key(&SOAP_ACTION));
+        soap_headers(SoapType::Soap11, &mut h);
+        assert_eq!(h[header::CONTENT_TYPE], "text/xml; charset=utf-8");
+        assert_eq!(h[&SOAP_ACTION], "\"urn:GetPet\"");
+    }
+
+    #[test]
+    fn hop_by_hop_headers_and_those_connection_names_go() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, x-secret-hop"),
+        );
+        h.insert("x-secret-hop", HeaderValue::from_static("1"));
+        h.insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut h);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key("x-kept"));
+    }
+}

@@ -1,0 +1,212 @@
+#![allow(dead_code)]
+//! A world for gateway tests: a fresh database with project P and environment `test`, real backends on
+//! port 0, and a gateway node serving `test` that polls every few milliseconds.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use deploy::deployments::{self, DeployOptions};
+use deploy::environments::{self, EnvironmentType, NewEnvironment};
+use deploy::model::{ProxySpec, Routing, RoutingAddress, RoutingAlgorithm};
+use deploy::users::{self, Password};
+use deploy::{projects, proxies, Actor, Channel, ControlPlane};
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+pub struct World {
+    pub cp: ControlPlane,
+    pub root: Actor,
+    pub node: Arc<gateway::Node>,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+        .await
+        .unwrap();
+    let system = Actor::system(Channel::Cli);
+    let user = users::create_user(
+        &cp,
+        &system,
+        "root",
+        &Password::new("correct horse battery"),
+        true,
+    )
+    .await
+    .unwrap();
+    let root = Actor::new(user, Channel::Console);
+    projects::create_project(&cp, &root, "P", "").await.unwrap();
+    let new = NewEnvironment {
+        name: "test".into(),
+        env_type: EnvironmentType::Test,
+        description: String::new(),
+        access_url: String::new(),
+    };
+    environments::create_environment(&cp, &root, new).await.unwrap();
+    environments::assign_environment(&cp, &root, "P", "test")
+        .await
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let options = gateway::Options {
+        poll: Duration::from_millis(5),
+        connect_timeout: Duration::from_millis(500),
+        response_timeout: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let node = gateway::start(cp.clone(), "test", listener, options)
+        .await
+        .unwrap();
+    World {
+        cp,
+        root,
+        node,
+        url,
+        _dir: dir,
+    }
+}
+
+pub fn routing(algorithm: RoutingAlgorithm, backends: &[(&Backend, u32)]) -> Routing {
+    Routing {
+        algorithm,
+        address_list: backends
+            .iter()
+            .map(|(b, weight)| RoutingAddress {
+                address: b.url.clone(),
+                weight: *weight,
+                soap_type: None,
+            })
+            .collect(),
+    }
+}
+
+impl World {
+    /// Creates (or updates) proxy `name` at `path` and deploys it to `test`; returns once the gateway
+    /// serves the new revision.
+    pub async fn deploy(&self, name: &str, spec: ProxySpec) {
+        let exists = proxies::get_proxy(&self.cp, &self.root, "P", name).await.is_ok();
+        if exists {
+            proxies::update_proxy(&self.cp, &self.root, "P", name, spec, None)
+                .await
+                .unwrap();
+        } else {
+            proxies::create_proxy(&self.cp, &self.root, "P", name, spec, &["test".into()])
+                .await
+                .unwrap();
+        }
+        deployments::deploy_proxy(&self.cp, &self.root, "P", name, "test", &DeployOptions::default())
+            .await
+            .unwrap();
+        self.node.reload().await.unwrap();
+    }
+
+    pub async fn undeploy(&self, name: &str) {
+        deployments::undeploy_proxy(&self.cp, &self.root, "P", name, "test", &DeployOptions::default())
+            .await
+            .unwrap();
+        self.node.reload().await.unwrap();
+    }
+}
+
+pub fn spec(path: &str, routing: Routing) -> ProxySpec {
+    ProxySpec {
+        relative_path: path.into(),
+        routing,
+        ..Default::default()
+    }
+}
+
+/// A backend that answers "<id> <method> <path?query> xff=<X-Forwarded-For> host=<X-Forwarded-Host>" and
+/// counts its requests.
+pub struct Backend {
+    pub id: String,
+    pub url: String,
+    pub hits: Arc<AtomicUsize>,
+}
+
+pub async fn backend(id: &str) -> Backend {
+    backend_with_delay(id, Duration::ZERO).await
+}
+
+pub async fn backend_with_delay(id: &str, delay: Duration) -> Backend {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (id_owned, counter) = (id.to_owned(), Arc::clone(&hits));
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let (id, counter) = (id_owned.clone(), Arc::clone(&counter));
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let (id, counter) = (id.clone(), Arc::clone(&counter));
+                    async move {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        let header = |name: &str| {
+                            req.headers()
+                                .get(name)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_owned()
+                        };
+                        let text = format!(
+                            "{id} {} {} xff={} host={}",
+                            req.method(),
+                            req.uri().path_and_query().map(|p| p.as_str()).unwrap_or(""),
+                            header("x-forwarded-for"),
+                            header("x-forwarded-host"),
+                        );
+                        let mut r = Response::new(Full::new(Bytes::from(text)));
+                        r.headers_mut().insert("x-backend", id.parse().unwrap());
+                        Ok::<_, Infallible>(r)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Backend {
+        id: id.to_owned(),
+        url: format!("http://{addr}"),
+        hits,
+    }
+}
+
+/// An address nothing listens on.
+pub async fn dead_backend() -> Backend {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    drop(listener);
+    Backend {
+        id: "dead".into(),
+        url: format!("http://{addr}"),
+        hits: Arc::new(AtomicUsize::new(0)),
+    }
+}
+
+pub async fn body(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap()
+}
