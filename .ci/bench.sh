@@ -46,3 +46,5 @@ for _ in $(seq 1 200); do grep -q 'Demo login:' "$work/stdout" 2>/dev/null && br
 kill $server 2>/dev/null || true
 
 cargo bench -p server --bench apiops --bench transfer --bench console 2>/dev/null | grep '^bench:'
+cargo bench -p gateway --bench deploy_to_serve 2>/dev/null | grep '^bench:'
+bash .ci/gateway-bench.sh "$target/release/portico"

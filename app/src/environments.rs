@@ -1,10 +1,11 @@
 //! Environments: the list (and, for system admins, a form to add one), and each environment's page with
 //! what is live there and the batch publish form.
 
-use deploy::model::{Environment, EnvironmentLive, EnvironmentType};
+use deploy::model::{Environment, EnvironmentLive, EnvironmentType, NodeReport};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::SignedIn;
 use crate::publish::BatchPublish;
@@ -33,10 +34,37 @@ pub async fn create_environment(
     Ok(deploy::environments::create_environment(&cp, &actor, new).await?)
 }
 
+/// What the database says is live, and what the environment's gateway nodes say they serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentView {
+    pub live: EnvironmentLive,
+    pub gateways: Vec<NodeReport>,
+}
+
+/// Nodes that have not reported for this long are taken as gone (they report every 10 s).
+const GATEWAY_FRESH_SECONDS: i64 = 30;
+
 #[server(endpoint = "load_environment")]
-pub async fn load_environment(environment: String) -> Result<EnvironmentLive, ConsoleError> {
+pub async fn load_environment(environment: String) -> Result<EnvironmentView, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(deploy::environments::environment_live(&cp, &actor, &environment).await?)
+    Ok(EnvironmentView {
+        live: deploy::environments::environment_live(&cp, &actor, &environment).await?,
+        gateways: deploy::gateway::gateway_status(&cp, &actor, &environment, GATEWAY_FRESH_SECONDS).await?,
+    })
+}
+
+/// What the gateways serve of one proxy: its revisions, each with how many nodes serve it.
+fn served_by_gateways(gateways: &[NodeReport], proxy: &str) -> Vec<(i64, usize)> {
+    let mut served: Vec<(i64, usize)> = Vec::new();
+    for node in gateways {
+        for (_, revision) in node.routes.iter().filter(|(p, _)| p == proxy) {
+            match served.iter_mut().find(|(r, _)| r == revision) {
+                Some((_, n)) => *n += 1,
+                None => served.push((*revision, 1)),
+            }
+        }
+    }
+    served
 }
 
 pub fn environment_href(name: &str) -> String {
@@ -167,7 +195,7 @@ pub fn EnvironmentPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading what is live…"</p> }>
             {move || Suspend::new(async move {
                 match live.await {
-                    Ok(l) => view! { <LiveHere live=l /> }.into_any(),
+                    Ok(v) => view! { <LiveHere live=v.live gateways=v.gateways /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -181,7 +209,7 @@ pub fn EnvironmentPage() -> impl IntoView {
 }
 
 #[component]
-fn LiveHere(live: EnvironmentLive) -> impl IntoView {
+fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
     let env = live.environment;
     let rows: Vec<_> = live
         .projects
@@ -193,6 +221,11 @@ fn LiveHere(live: EnvironmentLive) -> impl IntoView {
             {format!("{} environment", env.env_type.as_str().to_lowercase())}
             {(!env.access_url.is_empty()).then(|| view! { " at " <code>{env.access_url.clone()}</code> })}
         </p>
+        <p class="muted">{match gateways.len() {
+            0 => "No gateway node has reported for this environment in the last 30 seconds.".to_owned(),
+            1 => "1 gateway node serves this environment.".to_owned(),
+            n => format!("{n} gateway nodes serve this environment."),
+        }}</p>
         <section aria-labelledby="live-title">
             <h2 id="live-title">"Live here"</h2>
             {if rows.is_empty() {
@@ -202,7 +235,7 @@ fn LiveHere(live: EnvironmentLive) -> impl IntoView {
                     <table class="list" aria-label="Live API proxies">
                         <thead><tr>
                             <th scope="col">"API proxy"</th><th scope="col">"Project"</th><th scope="col">"Revision"</th>
-                            <th scope="col">"Deployed by"</th><th scope="col">"When"</th>
+                            <th scope="col">"Gateway serves"</th><th scope="col">"Deployed by"</th><th scope="col">"When"</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|(project, l)| view! {
@@ -213,6 +246,7 @@ fn LiveHere(live: EnvironmentLive) -> impl IntoView {
                                     </td>
                                     <td>{project.clone()}</td>
                                     <td>{l.revision}</td>
+                                    <td>{gateway_cell(served_by_gateways(&gateways, &l.proxy), l.revision, gateways.len())}</td>
                                     <td>{l.deployed_by}</td>
                                     <td>{l.deployed_at.get(..19).unwrap_or_default().replace('T', " ")}</td>
                                 </tr>
@@ -223,4 +257,25 @@ fn LiveHere(live: EnvironmentLive) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// "rev N" per revision the nodes serve, flagged when it is not the deployed one or not every node has it.
+fn gateway_cell(served: Vec<(i64, usize)>, deployed: i64, nodes: usize) -> impl IntoView {
+    if served.is_empty() {
+        let text = if nodes == 0 { "unknown" } else { "not served" };
+        return view! { <span class="badge warn">{text}</span> }.into_any();
+    }
+    served
+        .into_iter()
+        .map(|(revision, n)| {
+            let behind = revision != deployed || n < nodes;
+            let text = if nodes > 1 {
+                format!("rev {revision} on {n} of {nodes}")
+            } else {
+                format!("rev {revision}")
+            };
+            view! { <span class:badge=behind class:warn=behind>{text}</span> " " }
+        })
+        .collect_view()
+        .into_any()
 }

@@ -12,6 +12,7 @@ export class EnvironmentPage {
   readonly publish: Locator;
   readonly takeOffline: Locator;
   readonly results: Locator;
+  readonly accessUrl: Locator;
 
   constructor(readonly page: Page, readonly name: string) {
     this.heading = page.getByRole('heading', { name, level: 1 });
@@ -23,6 +24,12 @@ export class EnvironmentPage {
     this.publish = page.getByRole('button', { name: 'Publish', exact: true });
     this.takeOffline = page.getByRole('button', { name: 'Take offline' });
     this.results = page.getByRole('table', { name: 'Publish results' });
+    this.accessUrl = page.locator('p.lead code');
+  }
+
+  /** The row of a live API proxy in the "Live here" table. */
+  live(proxy: string): Locator {
+    return this.page.getByRole('table', { name: 'Live API proxies' }).getByRole('row').filter({ hasText: proxy });
   }
 
   static async reach(page: Page, name: string): Promise<EnvironmentPage> {

@@ -82,7 +82,20 @@ async fn start_new(
             None if plan.assign_free_ports => SocketAddr::from(([127, 0, 0, 1], 0)),
             None => continue,
         };
-        let listener = match TcpListener::bind(address).await {
+        let bound = match TcpListener::bind(address).await {
+            Ok(l) => Ok(l),
+            // A port recorded by an earlier run may be taken now; the demo moves to a free one.
+            Err(_) if plan.assign_free_ports && wanted.is_some() => {
+                TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
+            }
+            Err(e) => Err(e),
+        };
+        let moved = plan.assign_free_ports
+            && wanted.is_some()
+            && bound
+                .as_ref()
+                .is_ok_and(|l| l.local_addr().is_ok_and(|a| Some(a) != wanted));
+        let listener = match bound {
             Ok(l) => l,
             Err(e) => {
                 tracing::warn!(environment = %env.environment, %address, "gateway cannot listen: {e}");
@@ -91,7 +104,7 @@ async fn start_new(
             }
         };
         let bound = listener.local_addr().unwrap_or(address);
-        if wanted.is_none() || address.port() == 0 {
+        if wanted.is_none() || address.port() == 0 || moved {
             let url = format!("http://{bound}");
             let system = Actor::system(Channel::Cli);
             if let Err(e) = deploy::gateway::set_access_url(cp, &system, &env.environment, &url).await {

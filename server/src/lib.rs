@@ -30,6 +30,18 @@ pub async fn app_with(
     let api = apiops::router(cp.clone(), limits).merge(apig::router(cp.clone()));
     let console = console::router(cp, site_root, limits).await?;
     Ok(api
+        .route("/metrics", axum::routing::get(metrics))
         .merge(console)
         .layer(axum::middleware::from_fn(request_log::log_request)))
+}
+
+/// The gateway's metrics in Prometheus text format (every environment served by this process).
+async fn metrics() -> impl axum::response::IntoResponse {
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        gateway::metrics::global().render(),
+    )
 }

@@ -30,9 +30,48 @@ struct Cli {
 enum Command {
     /// Serve the admin console and the REST API.
     Serve(Serve),
+    /// Run a gateway node on its own: serve one environment's live API proxies, following every change.
+    Gateway(GatewayNode),
     /// Administer users from the command line.
     #[command(subcommand)]
     Admin(Admin),
+}
+
+/// How the data plane talks to backends and follows the database.
+#[derive(Args, Clone)]
+struct GatewayTuning {
+    /// How long a backend may take to accept a connection, in milliseconds.
+    #[arg(long, env = "PORTICO_GATEWAY_CONNECT_TIMEOUT_MS", default_value_t = 2000)]
+    gateway_connect_timeout_ms: u64,
+    /// How long a backend may take to start answering, in milliseconds.
+    #[arg(long, env = "PORTICO_GATEWAY_TIMEOUT_MS", default_value_t = 30000)]
+    gateway_timeout_ms: u64,
+}
+
+impl GatewayTuning {
+    fn options(&self, poll_ms: u64) -> gateway::Options {
+        gateway::Options {
+            poll: std::time::Duration::from_millis(poll_ms.max(1)),
+            connect_timeout: std::time::Duration::from_millis(self.gateway_connect_timeout_ms),
+            response_timeout: std::time::Duration::from_millis(self.gateway_timeout_ms),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Args)]
+struct GatewayNode {
+    /// The environment whose live API proxies this node serves.
+    #[arg(long)]
+    environment: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// How often to check the database for deploys, undeploys and rollbacks, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    poll_ms: u64,
+    #[command(flatten)]
+    tuning: GatewayTuning,
 }
 
 #[derive(Args)]
@@ -49,6 +88,29 @@ struct Serve {
     /// The largest export archive an import accepts, in MiB.
     #[arg(long, env = "PORTICO_IMPORT_LIMIT_MIB", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1024))]
     import_limit_mib: u32,
+    /// Where an environment's gateway listens, as NAME=ADDRESS (repeatable). Otherwise environments whose
+    /// access URL is http://127.0.0.1:PORT or http://localhost:PORT are served there; with --demo, the
+    /// others get a free local port, recorded as their access URL.
+    #[arg(long = "gateway", value_parser = parse_gateway_listen)]
+    gateway_listen: Vec<(String, SocketAddr)>,
+    /// Serve the console and REST API only, no gateway (run `portico gateway` nodes instead).
+    #[arg(long)]
+    no_gateway: bool,
+    /// How often the embedded gateway checks for changes, in milliseconds.
+    #[arg(long, default_value_t = 10)]
+    gateway_poll_ms: u64,
+    #[command(flatten)]
+    tuning: GatewayTuning,
+}
+
+fn parse_gateway_listen(text: &str) -> Result<(String, SocketAddr), String> {
+    let (name, address) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=ADDRESS, got {text:?}"))?;
+    let address = address
+        .parse()
+        .map_err(|e| format!("bad address {address:?}: {e}"))?;
+    Ok((name.to_owned(), address))
 }
 
 #[derive(Subcommand)]
@@ -106,6 +168,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     match cli.command {
         Command::Serve(serve) => run_server(cp, serve).await,
+        Command::Gateway(node) => run_gateway_node(cp, node).await,
         Command::Admin(Admin::CreateUser {
             username,
             password_stdin: _,
@@ -191,6 +254,13 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     println!("  Console:  http://{addr}/");
     println!("  REST API: http://{addr}/apiops/");
     println!("  Gateway id (instance_id of /v2/.../apis/publish): {gateway}");
+    if !serve.no_gateway {
+        let plan = gateway::supervisor::Plan {
+            listen: serve.gateway_listen.iter().cloned().collect(),
+            assign_free_ports: serve.demo,
+        };
+        gateway::supervisor::start(cp.clone(), serve.tuning.options(serve.gateway_poll_ms), plan).await;
+    }
     if let Some(login) = demo {
         println!("  Demo login: {} / {}", login.username, login.password);
         println!("  Demo API token (30 days): {}", login.token.expose());
@@ -205,6 +275,25 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
+    cp.close().await;
+    Ok(())
+}
+
+async fn run_gateway_node(cp: ControlPlane, node: GatewayNode) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(node.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", node.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    gateway::start(
+        cp.clone(),
+        &node.environment,
+        listener,
+        node.tuning.options(node.poll_ms),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!("Gateway for {}: http://{addr}", node.environment);
+    shutdown_signal().await;
     cp.close().await;
     Ok(())
 }
