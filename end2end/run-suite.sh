@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against a freshly started server on a free port and a throw-away database.
-# Usage: end2end/run-suite.sh PATH_TO_PORTICO_BINARY SITE_ROOT
+# Usage: end2end/run-suite.sh PATH_TO_PORTICO_BINARY SITE_ROOT [PLAYWRIGHT ARGS, e.g. a spec file]
 set -euo pipefail
 portico="$(realpath "$1")"
 site_root="$(realpath "$2")"
@@ -34,7 +34,7 @@ status=0
 PORTICO_URL="http://127.0.0.1:$port" PORTICO_ADMIN_USER=admin PORTICO_ADMIN_PASSWORD="$admin_password" \
   PORTICO_ADMIN_TOKEN="$admin_token" \
   PORTICO_MEMBER_USER=viewer PORTICO_MEMBER_PASSWORD="$member_password" \
-  npx --no-install playwright test || status=$?
+  npx --no-install playwright test "${@:3}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 50 lines) ---" >&2
   tail -n 50 "$work/server.log" >&2
