@@ -6,6 +6,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use deploy::model::{Routing, RoutingAlgorithm, SoapType};
+use http::HeaderValue;
+
+use crate::upstream::Pool;
 
 /// How long a failed backend sits out before it is tried again.
 pub const SIT_OUT: Duration = Duration::from_secs(10);
@@ -16,6 +19,10 @@ pub struct Backend {
     pub address: String,
     /// `host:port`, what connections go to.
     pub authority: String,
+    /// The Host header requests to this backend carry.
+    pub host: Option<HeaderValue>,
+    /// Kept-alive connections to it.
+    pub pool: Pool,
     /// Whether the address is https (this gateway speaks plain HTTP to backends only).
     pub tls: bool,
     /// The address's own path, prefixed to what is forwarded ("" for none).
@@ -50,6 +57,8 @@ impl Backend {
         };
         Backend {
             address: address.to_owned(),
+            host: HeaderValue::from_str(&authority).ok(),
+            pool: Pool::default(),
             authority,
             tls,
             base_path: path.to_owned(),

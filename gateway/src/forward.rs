@@ -10,15 +10,20 @@ use deploy::model::{ApiType, SoapType};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode};
-use http_body::Body as _;
+use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
 
-use crate::balance::Key;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::balance::{Backend, Key};
 use crate::cache::{ResponseCache, Stored, MAX_BODY};
 use crate::node::Node;
 use crate::policy::{self, full};
 use crate::table::Route;
+use crate::upstream;
 use crate::Body;
 
 /// Headers that describe one connection, never passed on (RFC 9110 §7.6.1).
@@ -77,7 +82,7 @@ pub async fn handle(node: Arc<Node>, req: Request<Incoming>, client: SocketAddr)
 
 async fn serve_route(
     node: &Node,
-    route: &Route,
+    route: &Arc<Route>,
     req: Request<Incoming>,
     rest: &str,
     client: SocketAddr,
@@ -180,13 +185,7 @@ async fn keep_in_cache(cache: &ResponseCache, key: String, response: Response<Bo
 
 /// The request as it goes to a backend: its path under the backend's base path, forwarding headers added,
 /// hop-by-hop headers removed, SOAP headers set for the backend's SOAP version.
-fn upstream_parts(
-    parts: &Parts,
-    route: &Route,
-    backend: &crate::balance::Backend,
-    rest: &str,
-    client: SocketAddr,
-) -> Parts {
+fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, ip: &str) -> Parts {
     let mut p = Request::new(()).into_parts().0;
     p.method = parts.method.clone();
     p.headers = parts.headers.clone();
@@ -201,15 +200,14 @@ fn upstream_parts(
     }
     p.uri = target.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
     let original_host = parts.headers.get(header::HOST).cloned();
-    if let Ok(host) = HeaderValue::from_str(&backend.authority) {
-        p.headers.insert(header::HOST, host);
+    if let Some(host) = &backend.host {
+        p.headers.insert(header::HOST, host.clone());
     }
-    let ip = client.ip().to_string();
     let forwarded_for = match p.headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()) {
-        Some(previous) => format!("{previous}, {ip}"),
-        None => ip,
+        Some(previous) => HeaderValue::from_str(&format!("{previous}, {ip}")),
+        None => HeaderValue::from_str(ip),
     };
-    if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
+    if let Ok(v) = forwarded_for {
         p.headers.insert(X_FORWARDED_FOR, v);
     }
     if !p.headers.contains_key(&X_FORWARDED_PROTO) {
@@ -282,21 +280,23 @@ enum Failure {
     Sent { timed_out: bool },
 }
 
-async fn send(node: &Node, authority: &str, mut req: Request<Body>) -> Result<Response<Incoming>, Failure> {
+/// Sends on a kept connection when one is idle, else on a new one.
+async fn send(
+    node: &Node,
+    backend: &Backend,
+    mut req: Request<Body>,
+) -> Result<(Response<Incoming>, SendRequest<Body>), Failure> {
     loop {
-        let (mut sender, reused) = match node.upstreams().reuse(authority) {
+        let (mut sender, reused) = match backend.pool.take().await {
             Some(s) => (s, true),
-            None => match node.upstreams().connect(authority).await {
+            None => match upstream::connect(&backend.authority, node.options().connect_timeout).await {
                 Ok(s) => (s, false),
                 Err(_) => return Err(Failure::Unsent(req)),
             },
         };
         let sent = tokio::time::timeout(node.options().response_timeout, sender.try_send_request(req)).await;
         match sent {
-            Ok(Ok(response)) => {
-                node.upstreams().release(authority, sender);
-                return Ok(response);
-            }
+            Ok(Ok(response)) => return Ok((response, sender)),
             // A kept connection the backend closed meanwhile hands the request back unsent: it goes on a
             // fresh connection without counting as a failure.
             Ok(Err(mut e)) => match e.take_message() {
@@ -309,9 +309,61 @@ async fn send(node: &Node, authority: &str, mut req: Request<Body>) -> Result<Re
     }
 }
 
+/// A backend's response body on its way to the client; once read to its end, the connection goes back to
+/// the backend's pool for the next request.
+struct Returning {
+    inner: Incoming,
+    back: Option<(Arc<Route>, usize, SendRequest<Body>)>,
+}
+
+impl Returning {
+    fn give_back(&mut self) {
+        if let Some((route, index, sender)) = self.back.take() {
+            route.balancer.backends[index].pool.put(sender);
+        }
+    }
+}
+
+impl http_body::Body for Returning {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(None) => self.give_back(),
+            Poll::Ready(Some(Ok(_))) if self.inner.is_end_stream() => self.give_back(),
+            // An error leaves the connection in an unknown state: it is not reused.
+            Poll::Ready(Some(Err(_))) => self.back = None,
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Returning {
+    fn drop(&mut self) {
+        // An empty body is never polled; one the client abandoned midway is not read to its end.
+        if self.inner.is_end_stream() {
+            self.give_back();
+        }
+    }
+}
+
 async fn forward(
     node: &Node,
-    route: &Route,
+    route: &Arc<Route>,
     req: Request<Incoming>,
     rest: &str,
     client: SocketAddr,
@@ -347,13 +399,20 @@ async fn forward(
                 .map_err(|never| match never {})
                 .boxed_unsync(),
         };
-        let request = Request::from_parts(upstream_parts(&parts, route, backend, rest, client), request_body);
+        let request = Request::from_parts(
+            upstream_parts(&parts, route, backend, rest, &client_ip),
+            request_body,
+        );
         let _in_flight = balancer.begin(index);
-        match send(node, &backend.authority, request).await {
-            Ok(response) => {
+        match send(node, backend, request).await {
+            Ok((response, sender)) => {
                 let (mut head, incoming) = response.into_parts();
                 strip_hop_by_hop(&mut head.headers);
-                return Response::from_parts(head, incoming.boxed_unsync());
+                let body = Returning {
+                    inner: incoming,
+                    back: Some((Arc::clone(route), index, sender)),
+                };
+                return Response::from_parts(head, body.boxed_unsync());
             }
             Err(Failure::Unsent(back)) => {
                 route.stats.backend_error();

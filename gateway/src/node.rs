@@ -13,7 +13,6 @@ use tokio::net::TcpListener;
 
 use crate::metrics::{Metrics, RouteStats};
 use crate::table::Table;
-use crate::upstream::Upstreams;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -44,7 +43,6 @@ pub struct Node {
     options: Options,
     cp: ControlPlane,
     table: RwLock<Arc<Table>>,
-    upstreams: Upstreams,
     metrics: &'static Metrics,
     unmatched: Arc<RouteStats>,
 }
@@ -56,7 +54,6 @@ impl Node {
         let node = Arc::new(Node {
             id: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
             environment: environment.to_owned(),
-            upstreams: Upstreams::new(options.connect_timeout),
             options,
             cp,
             table: RwLock::new(Arc::new(Table::empty())),
@@ -73,10 +70,6 @@ impl Node {
 
     pub fn options(&self) -> &Options {
         &self.options
-    }
-
-    pub(crate) fn upstreams(&self) -> &Upstreams {
-        &self.upstreams
     }
 
     pub(crate) fn unmatched(&self) -> &RouteStats {

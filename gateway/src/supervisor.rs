@@ -114,7 +114,7 @@ async fn start_new(
         match crate::node::start(cp.clone(), &env.environment, listener, options.clone()).await {
             Ok(node) => {
                 tracing::info!(environment = %env.environment, "gateway listening on http://{bound}");
-                println!("Gateway for {}: http://{bound}", env.environment);
+                println!("  Gateway for {}: http://{bound}", env.environment);
                 gateways
                     .nodes
                     .lock()

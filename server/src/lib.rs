@@ -6,6 +6,7 @@ pub mod apig;
 pub mod apiops;
 pub mod console;
 mod console_files;
+pub mod demo_backends;
 mod page_guard;
 mod request_log;
 

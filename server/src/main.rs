@@ -262,6 +262,10 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
         gateway::supervisor::start(cp.clone(), serve.tuning.options(serve.gateway_poll_ms), plan).await;
     }
     if let Some(login) = demo {
+        let ports = server::demo_backends::start().await;
+        if !ports.is_empty() {
+            println!("  Demo backends (where the demo API proxies route): 127.0.0.1 ports {ports:?}");
+        }
         println!("  Demo login: {} / {}", login.username, login.password);
         println!("  Demo API token (30 days): {}", login.token.expose());
         println!("    e.g. curl -X POST \"http://{addr}/apiops/projects/MyProject/apiProxyGroups/PaymentAPIGroup/environments/production/\" -H \"Authorization: Bearer {}\"", login.token.expose());
