@@ -75,8 +75,8 @@ for url in "http://127.0.0.1:$backend_port/" "http://127.0.0.1:$nginx_port/bench
 done
 
 # wrk's summary in one line: requests/s, p50 and p99 in ms, errors.
-measure() {
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
+measure() { # url [connections threads seconds]
+  wrk -t"${3:-2}" -c"${2:-$connections}" -d"${4:-$duration}s" --latency "$1" >"$work/wrk.txt"
   awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec/ { rps = $2 }
@@ -96,3 +96,11 @@ awk -v c="$connections" -v s="$duration" -v d="$d_rps $d_p50 $d_p99" -v p="$p_rp
     c, s, D[1], D[2], D[3], P[1], P[2], P[3], pe, N[1], N[2], N[3], ne;
   printf "bench: gateway ratios: Portico/nginx throughput %.2f (target >= 1), Portico/direct %.2f, nginx/direct %.2f; added p50 Portico %.3f ms (target < 0.2), nginx %.3f ms\n",
     P[1] / N[1], P[1] / D[1], N[1] / D[1], P[2] - D[2], N[2] - D[2] }'
+
+# Added latency without queueing: one connection, one request at a time.
+read -r d1_rps d1_p50 _ _ < <(measure "http://127.0.0.1:$backend_port/" 1 1 5)
+read -r p1_rps p1_p50 _ _ < <(measure "http://127.0.0.1:$gateway_port/bench/" 1 1 5)
+read -r n1_rps n1_p50 _ _ < <(measure "http://127.0.0.1:$nginx_port/bench/" 1 1 5)
+awk -v d="$d1_p50" -v p="$p1_p50" -v n="$n1_p50" 'BEGIN {
+  printf "bench: gateway at one connection: p50 direct %.3f ms, Portico %.3f ms (adds %.3f ms; target < 0.2), nginx %.3f ms (adds %.3f ms)\n",
+    d, p, p - d, n, n - d }'

@@ -119,8 +119,8 @@ async fn main() {
         poll: Duration::from_millis(10),
         ..Default::default()
     };
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/p", listener.local_addr().unwrap());
+    let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = format!("http://{}/p", listener.local_addr());
     gateway::start(cp.clone(), "test", listener, in_process)
         .await
         .unwrap();
@@ -128,8 +128,8 @@ async fn main() {
 
     // A separate node: its own pool on the same file, default polling.
     let node_cp = ControlPlane::open(&db).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let node_url = format!("http://{}/p", listener.local_addr().unwrap());
+    let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let node_url = format!("http://{}/p", listener.local_addr());
     gateway::start(node_cp, "test", listener, gateway::Options::default())
         .await
         .unwrap();

@@ -5,6 +5,7 @@
 pub mod balance;
 pub mod cache;
 mod forward;
+pub mod listen;
 pub mod metrics;
 pub mod node;
 mod policy;
@@ -12,6 +13,7 @@ pub mod supervisor;
 pub mod table;
 mod upstream;
 
+pub use listen::{bind, Listeners};
 pub use node::{start, Node, Options};
 
 /// Bodies the gateway sends, whether streamed from a backend or its own.

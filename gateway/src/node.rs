@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use deploy::ControlPlane;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 
+use crate::listen::Listeners;
 use crate::metrics::{Metrics, RouteStats};
 use crate::table::Table;
 
@@ -139,46 +139,69 @@ impl Node {
         });
     }
 
-    /// Answers requests on `listener` until the process ends.
-    pub fn serve(self: &Arc<Self>, listener: TcpListener) {
-        let node = Arc::clone(self);
-        tokio::spawn(async move {
-            loop {
-                let (stream, client) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        // Out of file descriptors and the like: wait a little rather than spin.
-                        tracing::warn!("gateway accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let node = Arc::clone(&node);
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| {
-                        let node = Arc::clone(&node);
-                        async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+    /// Answers requests on `listeners` until the process ends: one thread, with its own runtime, per socket.
+    pub fn serve(self: &Arc<Self>, listeners: Listeners) {
+        for (index, socket) in listeners.sockets.into_iter().enumerate() {
+            let node = Arc::clone(self);
+            let spawned = std::thread::Builder::new()
+                .name(format!("gateway-{}-{index}", node.environment))
+                .spawn(move || {
+                    crate::listen::set_current_worker(index);
+                    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        Ok(r) => r,
+                        Err(e) => return tracing::error!("gateway worker cannot start: {e}"),
+                    };
+                    runtime.block_on(accept_loop(node, socket));
                 });
+            if let Err(e) = spawned {
+                tracing::error!("gateway worker thread cannot start: {e}");
             }
+        }
+    }
+}
+
+async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
+    let listener = match socket
+        .set_nonblocking(true)
+        .and_then(|_| tokio::net::TcpListener::from_std(socket))
+    {
+        Ok(l) => l,
+        Err(e) => return tracing::error!("gateway cannot use its socket: {e}"),
+    };
+    loop {
+        let (stream, client) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little rather than spin.
+                tracing::warn!("gateway accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let node = Arc::clone(&node);
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let node = Arc::clone(&node);
+                async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
 
-/// Loads, serves on `listener` and watches one environment: a whole data-plane node.
+/// Loads, serves on `listeners` and watches one environment: a whole data-plane node.
 pub async fn start(
     cp: ControlPlane,
     environment: &str,
-    listener: TcpListener,
+    listeners: Listeners,
     options: Options,
 ) -> deploy::Result<Arc<Node>> {
     let node = Node::load(cp, environment, options).await?;
-    node.serve(listener);
+    node.serve(listeners);
     node.watch();
     Ok(node)
 }

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deploy::{Actor, Channel, ControlPlane};
-use tokio::net::TcpListener;
 
 use crate::node::{local_listen_address, Node, Options};
 
@@ -82,19 +81,17 @@ async fn start_new(
             None if plan.assign_free_ports => SocketAddr::from(([127, 0, 0, 1], 0)),
             None => continue,
         };
-        let bound = match TcpListener::bind(address).await {
+        let bound = match crate::listen::bind(address).await {
             Ok(l) => Ok(l),
             // A port recorded by an earlier run may be taken now; the demo moves to a free one.
             Err(_) if plan.assign_free_ports && wanted.is_some() => {
-                TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
+                crate::listen::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
             }
             Err(e) => Err(e),
         };
         let moved = plan.assign_free_ports
             && wanted.is_some()
-            && bound
-                .as_ref()
-                .is_ok_and(|l| l.local_addr().is_ok_and(|a| Some(a) != wanted));
+            && bound.as_ref().is_ok_and(|l| Some(l.local_addr()) != wanted);
         let listener = match bound {
             Ok(l) => l,
             Err(e) => {
@@ -103,7 +100,7 @@ async fn start_new(
                 continue;
             }
         };
-        let bound = listener.local_addr().unwrap_or(address);
+        let bound = listener.local_addr();
         if wanted.is_none() || address.port() == 0 || moved {
             let url = format!("http://{bound}");
             let system = Actor::system(Channel::Cli);

@@ -13,17 +13,30 @@ use crate::Body;
 /// Idle connections kept per backend.
 const IDLE_PER_BACKEND: usize = 256;
 
-/// One backend's idle keep-alive connections.
-#[derive(Debug, Default)]
+/// One backend's idle keep-alive connections, a separate list per worker thread: a connection is driven by
+/// the runtime that opened it, so it is only used from that thread.
+#[derive(Debug)]
 pub struct Pool {
-    idle: Mutex<Vec<SendRequest<Body>>>,
+    idle: Vec<Mutex<Vec<SendRequest<Body>>>>,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            idle: (0..crate::listen::workers()).map(|_| Mutex::default()).collect(),
+        }
+    }
 }
 
 impl Pool {
+    fn mine(&self) -> &Mutex<Vec<SendRequest<Body>>> {
+        &self.idle[crate::listen::current_worker() % self.idle.len()]
+    }
+
     /// An idle connection that can take a request, if one is kept; closed ones are dropped on the way.
     pub async fn take(&self) -> Option<SendRequest<Body>> {
         loop {
-            let mut sender = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+            let mut sender = self.mine().lock().unwrap_or_else(|e| e.into_inner()).pop()?;
             if sender.ready().await.is_ok() {
                 return Some(sender);
             }
@@ -35,7 +48,7 @@ impl Pool {
         if sender.is_closed() {
             return;
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.mine().lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < IDLE_PER_BACKEND {
             idle.push(sender);
         }

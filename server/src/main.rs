@@ -284,10 +284,10 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
 }
 
 async fn run_gateway_node(cp: ControlPlane, node: GatewayNode) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(node.listen)
+    let listener = gateway::bind(node.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", node.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr = listener.local_addr();
     gateway::start(
         cp.clone(),
         &node.environment,

@@ -55,8 +55,8 @@ pub async fn world() -> World {
     environments::assign_environment(&cp, &root, "P", "test")
         .await
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = format!("http://{}", listener.local_addr());
     let options = gateway::Options {
         poll: Duration::from_millis(5),
         connect_timeout: Duration::from_millis(500),
