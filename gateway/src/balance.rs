@@ -279,44 +279,24 @@ mod tests {
     #[test]
     fn hashing_is_stable_and_moves_only_the_keys_of_a_missing_backend() {
         let b = balancer(RoutingAlgorithm::UrlHash, &[1, 1, 1, 1]);
-        let first: Vec<usize> = (0..1000)
-            .map(|i| {
-                b.pick(
-                    &Key {
-                        client_ip: "",
-                        path_and_query: &format!("/p/{i}"),
-                    },
-                    None,
-                )
-                .unwrap()
-            })
-            .collect();
-        let again: Vec<usize> = (0..1000)
-            .map(|i| {
-                b.pick(
-                    &Key {
-                        client_ip: "",
-                        path_and_query: &format!("/p/{i}"),
-                    },
-                    None,
-                )
-                .unwrap()
-            })
-            .collect();
+        let url = |i: usize| {
+            b.pick(
+                &Key {
+                    client_ip: "",
+                    path_and_query: &format!("/p/{i}"),
+                },
+                None,
+            )
+            .unwrap()
+        };
+        let first: Vec<usize> = (0..1000).map(url).collect();
+        let again: Vec<usize> = (0..1000).map(url).collect();
         assert_eq!(first, again);
         let spread = counts(&b, 10_000, |i| format!("/p/{i}"));
         assert!(spread.iter().all(|&c| (2000..3000).contains(&c)), "{spread:?}");
         b.sit_out(2);
         for (i, &was) in first.iter().enumerate() {
-            let now = b
-                .pick(
-                    &Key {
-                        client_ip: "",
-                        path_and_query: &format!("/p/{i}"),
-                    },
-                    None,
-                )
-                .unwrap();
+            let now = url(i);
             assert_ne!(now, 2);
             if was != 2 {
                 assert_eq!(now, was, "key {i} moved though its backend stayed");

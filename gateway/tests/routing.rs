@@ -8,6 +8,18 @@ use std::sync::atomic::Ordering;
 use common::{backend, body, client, dead_backend, routing, spec, world};
 use deploy::model::RoutingAlgorithm;
 
+/// Three backends a, b and c behind proxy `p` at /p, with the given algorithm and weights.
+async fn three(w: &common::World, algorithm: RoutingAlgorithm, weights: [u32; 3]) -> [common::Backend; 3] {
+    let (a, b, c) = (backend("a").await, backend("b").await, backend("c").await);
+    let [wa, wb, wc] = weights;
+    w.deploy(
+        "p",
+        spec("/p", routing(algorithm, &[(&a, wa), (&b, wb), (&c, wc)])),
+    )
+    .await;
+    [a, b, c]
+}
+
 async fn spread(url: &str, n: usize, path: impl Fn(usize) -> String) -> HashMap<String, usize> {
     let c = client();
     let mut counts = HashMap::new();
@@ -85,15 +97,7 @@ async fn round_robin_random_and_least_connections_share_evenly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn weighted_round_robin_follows_the_weights_over_ten_thousand_requests() {
     let w = world().await;
-    let (a, b, c) = (backend("a").await, backend("b").await, backend("c").await);
-    w.deploy(
-        "p",
-        spec(
-            "/p",
-            routing(RoutingAlgorithm::WeightedRoundRobin, &[(&a, 6), (&b, 3), (&c, 1)]),
-        ),
-    )
-    .await;
+    three(&w, RoutingAlgorithm::WeightedRoundRobin, [6, 3, 1]).await;
     let counts = spread(&w.url, 10_000, |_| "/p".into()).await;
     for (who, expected) in [("a", 0.6), ("b", 0.3), ("c", 0.1)] {
         let share = counts[who] as f64 / 10_000.0;
@@ -104,15 +108,7 @@ async fn weighted_round_robin_follows_the_weights_over_ten_thousand_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn url_hash_sends_the_same_url_to_the_same_backend_and_spreads_urls() {
     let w = world().await;
-    let (a, b, c) = (backend("a").await, backend("b").await, backend("c").await);
-    w.deploy(
-        "p",
-        spec(
-            "/p",
-            routing(RoutingAlgorithm::UrlHash, &[(&a, 1), (&b, 1), (&c, 1)]),
-        ),
-    )
-    .await;
+    three(&w, RoutingAlgorithm::UrlHash, [1, 1, 1]).await;
     let client = client();
     let mut first = HashMap::new();
     for round in 0..3 {
@@ -137,15 +133,7 @@ async fn url_hash_sends_the_same_url_to_the_same_backend_and_spreads_urls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ip_hash_keeps_a_client_on_one_backend() {
     let w = world().await;
-    let (a, b, c) = (backend("a").await, backend("b").await, backend("c").await);
-    w.deploy(
-        "p",
-        spec(
-            "/p",
-            routing(RoutingAlgorithm::IpHash, &[(&a, 1), (&b, 1), (&c, 1)]),
-        ),
-    )
-    .await;
+    three(&w, RoutingAlgorithm::IpHash, [1, 1, 1]).await;
     let counts = spread(&w.url, 300, |i| format!("/p/{i}")).await;
     assert_eq!(counts.len(), 1, "one client address, one backend: {counts:?}");
 }

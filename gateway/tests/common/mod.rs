@@ -22,17 +22,29 @@ use tokio::net::TcpListener;
 
 pub struct World {
     pub cp: ControlPlane,
+    /// The database's URL, for a second node on the same file.
+    pub database_url: String,
     pub root: Actor,
     pub node: Arc<gateway::Node>,
     pub url: String,
     _dir: tempfile::TempDir,
 }
 
+/// Quick polling and short timeouts, so tests wait little.
 pub async fn world() -> World {
+    world_with(gateway::Options {
+        poll: Duration::from_millis(5),
+        connect_timeout: Duration::from_millis(500),
+        response_timeout: Duration::from_millis(500),
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn world_with(options: gateway::Options) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
-        .await
-        .unwrap();
+    let database_url = format!("sqlite://{}/portico.db", dir.path().display());
+    let cp = ControlPlane::open(&database_url).await.unwrap();
     let system = Actor::system(Channel::Cli);
     let user = users::create_user(
         &cp,
@@ -57,17 +69,12 @@ pub async fn world() -> World {
         .unwrap();
     let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = format!("http://{}", listener.local_addr());
-    let options = gateway::Options {
-        poll: Duration::from_millis(5),
-        connect_timeout: Duration::from_millis(500),
-        response_timeout: Duration::from_millis(500),
-        ..Default::default()
-    };
     let node = gateway::start(cp.clone(), "test", listener, options)
         .await
         .unwrap();
     World {
         cp,
+        database_url,
         root,
         node,
         url,
