@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
+use crate::group_settings::{GroupSettings, SaveGroupSettings};
 use crate::project::project_href;
 use crate::proxy::DeployResultView;
 use crate::rights::Rights;
@@ -85,6 +86,7 @@ pub fn GroupPage() -> impl IntoView {
     let group = Memo::new(move |_| params.read().get("group").unwrap_or_default());
     let member = ServerAction::<ChangeMember>::new();
     let moved = ServerAction::<MoveGroup>::new();
+    let settings = ServerAction::<SaveGroupSettings>::new();
     let data = Resource::new(
         move || {
             (
@@ -92,9 +94,10 @@ pub fn GroupPage() -> impl IntoView {
                 group.get(),
                 member.version().get(),
                 moved.version().get(),
+                settings.version().get(),
             )
         },
-        |(project, group, _, _)| load_group(project, group),
+        |(project, group, _, _, _)| load_group(project, group),
     );
     view! {
         <Title text=move || format!("{} · Portico", group.get()) />
@@ -109,7 +112,15 @@ pub fn GroupPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the group…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(v) => view! { <GroupDeploy project group v=v.clone() moved /> <Members project group v member /> }.into_any(),
+                    Ok(v) => {
+                        let (current, may) = (v.group.spec.clone(), v.rights.manage);
+                        view! {
+                            <GroupDeploy project group v=v.clone() moved />
+                            <Members project group v member />
+                            <GroupSettings project group current saved=settings may />
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -204,7 +215,6 @@ fn Members(
             add,
         });
     };
-    let spec = v.group.spec;
     view! {
         <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">"Members"</h2>
@@ -235,12 +245,6 @@ fn Members(
                 <button on:click=move |_| change(pick.get(), true) disabled=!may || candidates.is_empty()>"Add"</button>
                 {(!may).then(|| view! { <span class="reason">{Rights::lacking("MANAGE")}</span> })}
             </div>
-            <dl class="facts">
-                <dt>"Client route paths"</dt><dd>{spec.client_route.relative_path_list.join(", ")}</dd>
-                <dt>"Client route methods"</dt><dd>{spec.client_route.method_list.join(", ")}</dd>
-                <dt>"Group CORS"</dt><dd>{if spec.cors.enabled { spec.cors.allow_origins.join(", ") } else { "off".to_owned() }}</dd>
-                <dt>"Group cache"</dt><dd>{if spec.cache.enabled { format!("{} s", spec.cache.ttl_seconds) } else { "off".to_owned() }}</dd>
-            </dl>
         </section>
     }
 }

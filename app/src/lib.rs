@@ -5,6 +5,7 @@
 mod environments;
 mod error;
 mod group;
+mod group_settings;
 mod history;
 mod import;
 mod layout;

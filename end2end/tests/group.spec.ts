@@ -1,4 +1,4 @@
-import { test, expect, admin, adminToken, screenshot } from '../fixtures';
+import { test, expect, admin, adminToken, hydrated, refusedRequest, screenshot } from '../fixtures';
 import { ProjectsPage } from '../pages/projects-page';
 
 test('deploys a group and sees the result per environment, with the member that was refused', async ({ page, request }) => {
@@ -33,4 +33,35 @@ test('deploys a group and sees the result per environment, with the member that 
   await expect(result).toContainText('Deployment completed with errors');
   await expect(result).toContainText(`Deployed 1 of 2 API proxies. Environment (staging) is not in the deploy list of API Proxy (ledger-${stamp})!`);
   await screenshot(page, 'group-deployed');
+});
+
+test.describe('refused group settings', () => {
+  test.use({ allowedConsoleErrors: [refusedRequest] });
+
+  test('edits a group client route and CORS, refusing a bad path first', async ({ page, request }) => {
+    const group = `Settings-${Date.now()}`;
+    const g = await request.post('/apiops/projects/MyProject/apiProxyGroups/', {
+      headers: { Authorization: `Bearer ${adminToken}` },
+      data: { name: group, apiProxies: [] },
+    });
+    expect(g.status()).toBe(200);
+    await ProjectsPage.signedIn(page, admin.username, admin.password);
+    await page.goto(`/projects/MyProject/groups/${group}`);
+    await hydrated(page);
+    const settings = page.getByRole('form', { name: 'Group settings' });
+    await settings.getByLabel('Client route paths').fill('shop');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect(settings.getByRole('alert')).toContainText("must start with '/'");
+    await settings.getByLabel('Client route paths').fill('/shop');
+    await settings.getByLabel('Client route methods').fill('get, post');
+    await settings.getByLabel('Group CORS').check();
+    await settings.getByLabel('Allowed origins').fill('https://shop.example.com');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect(settings.getByRole('status')).toContainText('Saved.');
+    await page.reload();
+    await hydrated(page);
+    await expect(page.getByLabel('Client route paths')).toHaveValue('/shop');
+    await expect(page.getByLabel('Client route methods')).toHaveValue('GET, POST');
+    await expect(page.getByLabel('Group CORS')).toBeChecked();
+  });
 });
