@@ -34,9 +34,12 @@ status=0
 PORTICO_URL="http://127.0.0.1:$port" PORTICO_ADMIN_USER=admin PORTICO_ADMIN_PASSWORD="$admin_password" \
   PORTICO_ADMIN_TOKEN="$admin_token" \
   PORTICO_MEMBER_USER=viewer PORTICO_MEMBER_PASSWORD="$member_password" \
-  npx --no-install playwright test "${@:3}" || status=$?
+  npx --no-install playwright test "${@:3}" 2>&1 | tee "$work/playwright.out" || status=$?
 if [ "$status" -ne 0 ]; then
-  echo "--- server log (last 50 lines) ---" >&2
-  tail -n 50 "$work/server.log" >&2
+  # CI keeps only the end of the output, so the server log comes first and Playwright's failures are repeated last.
+  echo "--- server log (last 40 lines, static files left out) ---" >&2
+  grep -v 'path=/pkg/' "$work/server.log" | tail -n 40 >&2
+  echo "--- Playwright failures (repeated) ---" >&2
+  sed -n '/^  [0-9]*) /,$p' "$work/playwright.out" | tail -n 150 >&2
 fi
 exit "$status"

@@ -42,6 +42,7 @@ pub struct EnvironmentView {
 }
 
 /// Nodes that have not reported for this long are taken as gone (they report every 10 s).
+#[cfg(feature = "ssr")]
 const GATEWAY_FRESH_SECONDS: i64 = 30;
 
 #[server(endpoint = "load_environment")]

@@ -87,6 +87,7 @@ pub fn GroupPage() -> impl IntoView {
     let member = ServerAction::<ChangeMember>::new();
     let moved = ServerAction::<MoveGroup>::new();
     let settings = ServerAction::<SaveGroupSettings>::new();
+    let settings_saved = crate::refresh::successes(settings);
     let data = Resource::new(
         move || {
             (
@@ -94,7 +95,7 @@ pub fn GroupPage() -> impl IntoView {
                 group.get(),
                 member.version().get(),
                 moved.version().get(),
-                settings.version().get(),
+                settings_saved.get(),
             )
         },
         |(project, group, _, _, _)| load_group(project, group),

@@ -17,6 +17,7 @@ mod project_admin;
 mod projects;
 mod proxy;
 mod proxy_form;
+mod refresh;
 mod publish;
 mod rights;
 mod routing_text;

@@ -60,13 +60,14 @@ pub fn ProjectPage() -> impl IntoView {
     let project = Memo::new(move |_| name());
     // Created here, not under the overview's suspense, so each hydrates on its own.
     let save_member = ServerAction::<SaveMember>::new();
+    let member_saved = crate::refresh::successes(save_member);
     let members = Resource::new(
-        move || (name(), save_member.version().get()),
+        move || (name(), member_saved.get()),
         |(p, _)| load_members(p),
     );
     let filter = RwSignal::new(AuditFilter::default());
     let audit = Resource::new(
-        move || (name(), filter.get(), save_member.version().get()),
+        move || (name(), filter.get(), member_saved.get()),
         |(p, f, _)| {
             let text = |o: Option<String>| o.unwrap_or_default();
             load_audit(p, text(f.user), text(f.object), text(f.action))

@@ -100,12 +100,13 @@ pub fn ProxyPage() -> impl IntoView {
     let deploy = ServerAction::<DeployProxy>::new();
     let undeploy = ServerAction::<UndeployProxy>::new();
     let saved = ServerAction::<SaveProxy>::new();
+    let saved_ok = crate::refresh::successes(saved);
     let details = Resource::new(
         move || {
             let versions = (
                 deploy.version().get(),
                 undeploy.version().get(),
-                saved.version().get(),
+                saved_ok.get(),
             );
             (project.get(), proxy.get(), versions)
         },

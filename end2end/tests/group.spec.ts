@@ -52,6 +52,9 @@ test.describe('refused group settings', () => {
     await settings.getByLabel('Client route paths').fill('shop');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await expect(settings.getByRole('alert')).toContainText("must start with '/'");
+    // A refused save keeps what was typed, so the person fixes it rather than typing it all again.
+    await page.waitForLoadState('networkidle');
+    await expect(settings.getByLabel('Client route paths')).toHaveValue('shop');
     await settings.getByLabel('Client route paths').fill('/shop');
     await settings.getByLabel('Client route methods').fill('get, post');
     await settings.getByLabel('Group CORS').check();

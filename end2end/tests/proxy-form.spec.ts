@@ -41,6 +41,9 @@ test.describe('refused configuration', () => {
     await form.addresses.fill('ftp://127.0.0.1:9601 1');
     await form.save.click();
     await expect(form.routingError()).toHaveText('Routing address (ftp://127.0.0.1:9601) must be an http:// or https:// URL.');
+    // The refused text stays in the field to be fixed.
+    await page.waitForLoadState('networkidle');
+    await expect(form.addresses).toHaveValue('ftp://127.0.0.1:9601 1');
     await form.addresses.fill('http://127.0.0.1:9601 1\nhttp://127.0.0.1:9602 2');
     await form.save.click();
     await expect(page.getByText('Saved.')).toBeVisible();
