@@ -11,6 +11,9 @@ pub enum ConsoleError {
     /// The request broke a rule or was not allowed; the message says which.
     #[error("{0}")]
     Refused(String),
+    /// Too many failed sign-ins; the number is the seconds to wait.
+    #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
+    TooManyAttempts(u64),
     /// A fault on the server; the detail is in the server's log only.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
@@ -36,6 +39,7 @@ impl From<deploy::Error> for ConsoleError {
         let error = match e {
             E::Invalid(m) | E::NotFound(m) | E::Forbidden(m) | E::Conflict(m) => ConsoleError::Refused(m),
             E::BadCredentials => ConsoleError::Refused("Invalid username or password.".into()),
+            E::TooManyAttempts { retry_after_seconds } => ConsoleError::TooManyAttempts(retry_after_seconds),
             E::Internal(detail) => {
                 tracing::error!(%detail, "console request failed");
                 ConsoleError::Internal
@@ -53,10 +57,14 @@ impl ConsoleError {
         let status = match self {
             ConsoleError::SignedOut => StatusCode::UNAUTHORIZED,
             ConsoleError::Refused(_) => StatusCode::BAD_REQUEST,
+            ConsoleError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::Internal | ConsoleError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
+            if let ConsoleError::TooManyAttempts(seconds) = self {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+            }
         }
     }
 }

@@ -17,8 +17,8 @@ mod project_admin;
 mod projects;
 mod proxy;
 mod proxy_form;
-mod refresh;
 mod publish;
+mod refresh;
 mod rights;
 mod routing_text;
 #[cfg(feature = "ssr")]

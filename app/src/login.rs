@@ -31,8 +31,13 @@ pub async fn current_user() -> Result<Option<Viewer>, ConsoleError> {
 pub async fn login(username: String, password: String) -> Result<(), ConsoleError> {
     use crate::session::{control_plane, session, USER_ID};
     let cp = control_plane()?;
-    let user =
-        deploy::users::authenticate(&cp, username.trim(), &deploy::users::Password::new(password)).await;
+    // The peer address; behind a reverse proxy this is the proxy's, which still bounds guessing overall.
+    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip());
+    let password = deploy::users::Password::new(password);
+    let user = deploy::users::sign_in(&cp, username.trim(), &password, address).await;
     let user = match user {
         Ok(user) => user,
         Err(e) => {

@@ -61,10 +61,7 @@ pub fn ProjectPage() -> impl IntoView {
     // Created here, not under the overview's suspense, so each hydrates on its own.
     let save_member = ServerAction::<SaveMember>::new();
     let member_saved = crate::refresh::successes(save_member);
-    let members = Resource::new(
-        move || (name(), member_saved.get()),
-        |(p, _)| load_members(p),
-    );
+    let members = Resource::new(move || (name(), member_saved.get()), |(p, _)| load_members(p));
     let filter = RwSignal::new(AuditFilter::default());
     let audit = Resource::new(
         move || (name(), filter.get(), member_saved.get()),

@@ -103,11 +103,7 @@ pub fn ProxyPage() -> impl IntoView {
     let saved_ok = crate::refresh::successes(saved);
     let details = Resource::new(
         move || {
-            let versions = (
-                deploy.version().get(),
-                undeploy.version().get(),
-                saved_ok.get(),
-            );
+            let versions = (deploy.version().get(), undeploy.version().get(), saved_ok.get());
             (project.get(), proxy.get(), versions)
         },
         |(project, proxy, _)| load_proxy(project, proxy),

@@ -18,6 +18,9 @@ pub enum Error {
     /// Credentials that do not match. Deliberately says nothing about which part was wrong.
     #[error("invalid credentials")]
     BadCredentials,
+    /// Too many failed sign-ins from this address (for this account, or for any); try again after the wait.
+    #[error("Too many failed sign-in attempts. Try again in {retry_after_seconds} seconds.")]
+    TooManyAttempts { retry_after_seconds: u64 },
     /// Storage or another internal fault; its detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(Internal),

@@ -39,6 +39,8 @@ pub mod publish;
 #[cfg(feature = "storage")]
 pub mod rollback;
 #[cfg(feature = "storage")]
+pub mod sign_in_limit;
+#[cfg(feature = "storage")]
 mod store;
 #[cfg(feature = "storage")]
 pub mod tokens;

@@ -63,7 +63,7 @@ impl From<Error> for PublishError {
         let code = match &error {
             Error::Invalid(_) | Error::Conflict(_) => codes::INVALID_PARAMETER,
             Error::NotFound(_) | Error::Forbidden(_) => codes::NO_PERMISSION,
-            Error::BadCredentials => codes::TOKEN,
+            Error::BadCredentials | Error::TooManyAttempts { .. } => codes::TOKEN,
             Error::Internal(_) => codes::SYSTEM,
         };
         Self { code, error }

@@ -1,10 +1,12 @@
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::sign_in_limit::{Policy, SignInLimit};
 use crate::{Error, Result};
 
 /// How long a connection waits for another process's write lock before giving up.
@@ -20,6 +22,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ControlPlane {
     readers: SqlitePool,
     writer: SqlitePool,
+    sign_ins: Arc<SignInLimit>,
 }
 
 impl std::fmt::Debug for ControlPlane {
@@ -54,13 +57,27 @@ impl ControlPlane {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
-        Ok(Self { readers, writer })
+        Ok(Self {
+            readers,
+            writer,
+            sign_ins: Arc::default(),
+        })
     }
 
     /// The pool for reads, and for companions that keep their own tables in the same file (the console's
     /// session store).
     pub fn pool(&self) -> &SqlitePool {
         &self.readers
+    }
+
+    /// The same control plane with another sign-in limit (tests use short drain times).
+    pub fn with_sign_in_policy(mut self, policy: Policy) -> Self {
+        self.sign_ins = Arc::new(SignInLimit::new(policy));
+        self
+    }
+
+    pub(crate) fn sign_ins(&self) -> &SignInLimit {
+        &self.sign_ins
     }
 
     /// Starts a write transaction that holds the write lock from its first statement.

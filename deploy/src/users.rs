@@ -180,6 +180,32 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
     }
 }
 
+/// Signs in at the console from `address`: checks the password unless too many recent failures from that
+/// address (for this account, or for any) say to wait first. The wait is short and drains on its own, so
+/// guessing is slowed without locking the real user out.
+pub async fn sign_in(
+    cp: &ControlPlane,
+    username: &str,
+    password: &Password,
+    address: Option<std::net::IpAddr>,
+) -> Result<User> {
+    let limit = cp.sign_ins();
+    if let Err(retry_after_seconds) = limit.check(username, address) {
+        return Err(Error::TooManyAttempts { retry_after_seconds });
+    }
+    match authenticate(cp, username, password).await {
+        Ok(user) => {
+            limit.succeeded(username, address);
+            Ok(user)
+        }
+        Err(Error::BadCredentials) => {
+            limit.failed(username, address);
+            Err(Error::BadCredentials)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The user with this id, if it still exists.
 pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
     let row: Option<(i64, String, bool)> =

@@ -48,6 +48,7 @@ pub async fn router(
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
+        // Plain http by default; https_cookies adds Secure when a TLS proxy says the request came over https.
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIMIT));
 
@@ -61,6 +62,12 @@ pub async fn router(
         .with_state(options)
         .merge(files)
         .layer(axum::middleware::from_fn(crate::page_guard::guard_pages))
-        .layer(sessions);
+        .layer(axum::middleware::from_fn(
+            crate::cross_origin::refuse_cross_origin_writes,
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(
+            crate::https_cookies::secure_cookies_over_https,
+        ));
     Ok(router)
 }

@@ -6,7 +6,9 @@ pub mod apig;
 pub mod apiops;
 pub mod console;
 mod console_files;
+mod cross_origin;
 pub mod demo_backends;
+mod https_cookies;
 mod page_guard;
 mod request_log;
 

@@ -43,7 +43,7 @@ impl From<PublishError> for ApigError {
         let (status, message) = match e.error {
             Error::Invalid(m) | Error::Conflict(m) | Error::NotFound(m) => (StatusCode::BAD_REQUEST, m),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, m),
-            Error::BadCredentials => return unauthorized(),
+            Error::BadCredentials | Error::TooManyAttempts { .. } => return unauthorized(),
             Error::Internal(detail) => {
                 tracing::error!(%detail, "publish request failed");
                 return system_error();

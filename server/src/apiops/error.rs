@@ -62,6 +62,8 @@ impl From<deploy::Error> for ApiError {
             E::NotFound(m) => ApiError::NotFound(m),
             E::Forbidden(m) => ApiError::Forbidden(m),
             E::BadCredentials => ApiError::Unauthorized,
+            // Only console sign-in is limited; the REST API has no password door, so this is not expected here.
+            E::TooManyAttempts { .. } => ApiError::Unauthorized,
             E::Internal(detail) => {
                 // The detail goes to the log only; the caller learns nothing of the inside.
                 tracing::error!(%detail, "APIOps request failed");

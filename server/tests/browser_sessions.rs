@@ -1,0 +1,253 @@
+//! Browser-session attacks on the console: session fixation, replay after logout, cross-origin writes riding
+//! on a valid cookie, cookie flags over https, and password guessing. Prints one summary line.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use deploy::sign_in_limit::Policy;
+use support::{Answer, Part, Portico};
+
+const PASSWORD: &str = "correct+horse+battery";
+const HOME: &str = "10.1.1.1:50000";
+const AWAY: &str = "10.2.2.2:50000";
+
+/// A server-function call as a browser page sends it; `site` is its `Sec-Fetch-Site`, `origin` its `Origin`.
+fn browser_post(
+    path: &str,
+    form: &str,
+    cookie: Option<&str>,
+    site: Option<&str>,
+    origin: Option<&str>,
+) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if let Some(site) = site {
+        request = request.header("sec-fetch-site", site);
+    }
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::from(form.to_owned())).unwrap()
+}
+
+fn session_cookie(answer: &Answer) -> Option<String> {
+    answer
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portico_session="))
+        .map(str::to_owned)
+}
+
+async fn sign_in_from(p: &Portico, user: &str, password: &str, from: &str) -> Answer {
+    let mut request = browser_post(
+        "/api/login",
+        &format!("username={user}&password={password}"),
+        None,
+        Some("same-origin"),
+        None,
+    );
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(from.parse::<SocketAddr>().unwrap()));
+    p.send(request).await
+}
+
+async fn signed_in(p: &Portico, user: &str) -> String {
+    let answer = sign_in_from(p, user, PASSWORD, HOME).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let cookie = session_cookie(&answer).expect("a session cookie");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn cross_origin_writes_with_a_valid_session_are_refused_and_change_nothing() {
+    let (p, _) = Portico::demo().await;
+    p.user_with_token("root", true).await;
+    let cookie = signed_in(&p, "root").await;
+    let before = p.fingerprint().await;
+    let mut refused = 0;
+    for (site, origin) in [
+        (Some("cross-site"), Some("https://evil.example")),
+        (Some("same-site"), Some("http://other.127.0.0.1:3000")),
+        (None, Some("https://evil.example")),
+        (None, Some("null")),
+    ] {
+        let answer = p
+            .send(browser_post(
+                "/api/create_project",
+                "name=Planted&description=",
+                Some(&cookie),
+                site,
+                origin,
+            ))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{site:?} {origin:?}: {}",
+            answer.text
+        );
+        assert!(
+            answer.text.contains("Cross-origin request refused"),
+            "{}",
+            answer.text
+        );
+        refused += 1;
+    }
+    // The console's own upload door is guarded the same way.
+    let upload = Request::builder()
+        .method(Method::POST)
+        .uri("/console/files/projects/MyProject/import")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={}", support::BOUNDARY),
+        )
+        .body(Body::from(support::multipart(&[Part::Text("metadata", "{}")])))
+        .unwrap();
+    assert_eq!(p.send(upload).await.status, StatusCode::FORBIDDEN);
+    refused += 1;
+    assert_eq!(p.fingerprint().await, before, "nothing changed");
+
+    // The same call from the console's own page goes through.
+    let own = p
+        .send(browser_post(
+            "/api/create_project",
+            "name=Planted&description=",
+            Some(&cookie),
+            Some("same-origin"),
+            Some("http://127.0.0.1:3000"),
+        ))
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    let by_origin = p
+        .send(browser_post(
+            "/api/create_project",
+            "name=Planted2&description=",
+            Some(&cookie),
+            None,
+            Some("http://127.0.0.1:3000"),
+        ))
+        .await;
+    assert_eq!(by_origin.status, StatusCode::OK, "{}", by_origin.text);
+    println!(
+        "suite sessions/csrf: {refused} cross-origin writes refused, 0 changes, same-origin writes pass"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_a_tls_proxy_says_https() {
+    let p = Portico::empty().await;
+    p.user_with_token("root", true).await;
+    let plain = sign_in_from(&p, "root", PASSWORD, HOME).await;
+    let cookie = session_cookie(&plain).unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http keeps a cookie the browser would send: {cookie}"
+    );
+
+    for (name, value) in [
+        ("x-forwarded-proto", "https"),
+        ("forwarded", "for=10.0.0.1;proto=https"),
+    ] {
+        let mut request = browser_post(
+            "/api/login",
+            &format!("username=root&password={PASSWORD}"),
+            None,
+            Some("same-origin"),
+            None,
+        );
+        request.headers_mut().insert(name, value.parse().unwrap());
+        let answer = p.send(request).await;
+        let cookie = session_cookie(&answer).unwrap();
+        assert!(
+            cookie.ends_with("; Secure") && cookie.contains("HttpOnly"),
+            "{name}: {cookie}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn password_guessing_is_slowed_per_account_and_address_without_locking_the_user_out() {
+    let p = Portico::empty().await;
+    let cp = p.cp.clone().with_sign_in_policy(Policy {
+        account_burst: 5,
+        account_drain: Duration::from_millis(300),
+        ..Policy::default()
+    });
+    let app = server::app(cp, "target/site").await.unwrap();
+    let p = p.with_app(app);
+    p.user_with_token("alice", false).await;
+
+    let mut refused_401 = 0;
+    for _ in 0..5 {
+        let answer = sign_in_from(&p, "alice", "wrong", HOME).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
+        refused_401 += 1;
+    }
+    // The burst is spent: even the right password waits, and the answer says how long.
+    let limited = sign_in_from(&p, "alice", PASSWORD, HOME).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
+    let retry: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+    assert!(
+        limited.text.contains("TooManyAttempts"),
+        "{}",
+        limited.text
+    );
+    assert!(session_cookie(&limited).is_none());
+
+    // The real user at another address is not locked out by the guessing.
+    assert_eq!(
+        sign_in_from(&p, "alice", PASSWORD, AWAY).await.status,
+        StatusCode::OK
+    );
+    // And at the guessed-from address, after a short wait, neither.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(
+        sign_in_from(&p, "alice", PASSWORD, HOME).await.status,
+        StatusCode::OK
+    );
+    println!("suite sessions/sign-in: burst of {refused_401} refused, 6th answered 429 Retry-After {retry}s, user elsewhere and after the wait signed in");
+}
+
+#[tokio::test]
+async fn an_address_guessing_many_accounts_gets_429() {
+    let p = Portico::empty().await;
+    p.user_with_token("bob", false).await;
+    let mut answers = Vec::new();
+    for n in 0..31 {
+        answers.push(sign_in_from(&p, &format!("guess{n}"), "x", HOME).await.status);
+    }
+    assert!(
+        answers[..30].iter().all(|s| *s == StatusCode::BAD_REQUEST),
+        "{answers:?}"
+    );
+    assert_eq!(answers[30], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        sign_in_from(&p, "bob", PASSWORD, AWAY).await.status,
+        StatusCode::OK
+    );
+}
