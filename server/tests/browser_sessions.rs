@@ -212,11 +212,7 @@ async fn password_guessing_is_slowed_per_account_and_address_without_locking_the
         .parse()
         .unwrap();
     assert!((1..=2).contains(&retry), "Retry-After {retry}");
-    assert!(
-        limited.text.contains("TooManyAttempts"),
-        "{}",
-        limited.text
-    );
+    assert!(limited.text.contains("TooManyAttempts"), "{}", limited.text);
     assert!(session_cookie(&limited).is_none());
 
     // The real user at another address is not locked out by the guessing.
