@@ -44,6 +44,10 @@ impl ExportFile {
     pub fn parse(json: &[u8]) -> Result<Self> {
         let value: Value = serde_json::from_slice(json)
             .map_err(|e| not_an_export(format_args!("the JSON does not parse ({e}).")))?;
+        // serde would also read a struct from a positional array; an export is objects by name.
+        if !value.is_object() || !value.get("apiProxy").is_none_or(Value::is_object) {
+            return Err(not_an_export("the JSON does not have the shape of an export (it and its apiProxy must be objects)."));
+        }
         let version = match value.get("formatVersion") {
             None => return Err(not_an_export("the JSON has no formatVersion.")),
             Some(v) => v
@@ -108,8 +112,15 @@ impl ImportMetadata {
                 "metadata parameter must be at most {MAX_METADATA_BYTES} bytes!"
             )));
         }
-        serde_json::from_str(text)
-            .map_err(|e| Error::Invalid(format!("metadata parameter is not valid metadata JSON: {e}")))
+        let invalid = |why: &dyn std::fmt::Display| {
+            Error::Invalid(format!("metadata parameter is not valid metadata JSON: {why}"))
+        };
+        let value: Value = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+        // serde would also read a struct from a positional array; the document's metadata is an object.
+        if !value.is_object() {
+            return Err(invalid(&"it must be a JSON object"));
+        }
+        serde_json::from_value(value).map_err(|e| invalid(&e))
     }
 
     pub fn deploys(&self) -> bool {
@@ -179,7 +190,7 @@ mod tests {
         assert!(
             message(ExportFile::parse(&export("\"1\"", r#"{"relativePath":"/a"}"#))).contains("whole number")
         );
-        assert!(message(ExportFile::parse(b"[1,2]")).contains("no formatVersion"));
+        assert!(message(ExportFile::parse(b"[1,2]")).contains("must be objects"));
         assert!(message(ExportFile::parse(b"{not json")).contains("does not parse"));
         let unknown = r#"{"relativePath":"/a","routing":{"algorithm":"FASTEST"}}"#;
         assert!(message(ExportFile::parse(&export("1", unknown))).contains("FASTEST"));
@@ -206,6 +217,7 @@ mod tests {
         assert_eq!(spec.routing.address_list[0].weight, 3);
         assert!(spec.maintenance_mode);
         assert!(message(ImportMetadata::parse(Some("{deploy:"))).contains("not valid metadata JSON"));
+        assert!(message(ImportMetadata::parse(Some("[true]"))).contains("must be a JSON object"));
         assert!(message(ImportMetadata::parse(Some(r#"{"deploy":"yes"}"#))).contains("not valid"));
         assert!(message(ImportMetadata::parse(None)).contains("can not be empty"));
         let no_targets = ImportMetadata::parse(Some(r#"{"deploy":true}"#)).unwrap();

@@ -8,6 +8,7 @@ use std::io::{Cursor, Read, Write};
 use axum::http::{header, Method, StatusCode};
 use deploy::archive::ArchiveLimits;
 use serde_json::{json, Value};
+use support::archives::{archive, mark_encrypted, patch};
 use support::{Part, Portico};
 use zip::write::SimpleFileOptions;
 
@@ -204,46 +205,6 @@ async fn post_import_adds_a_new_proxy_under_a_free_name() {
         a.json,
         json!({"status": "SUCCESS", "apiProxyName": "petstore-api-copy"})
     );
-}
-
-fn archive(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in entries {
-        let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        zip.start_file(*name, options).unwrap();
-        zip.write_all(content).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
-
-/// Replaces every occurrence of `from` by `to` (same length) in an archive's bytes: how a test forges the
-/// headers no honest writer produces.
-fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
-    assert_eq!(from.len(), to.len());
-    let mut i = 0;
-    while i + from.len() <= bytes.len() {
-        if &bytes[i..i + from.len()] == from {
-            bytes[i..i + from.len()].copy_from_slice(to);
-        }
-        i += 1;
-    }
-    bytes
-}
-
-/// Sets the "encrypted" flag of every entry, in the local and the central headers.
-fn mark_encrypted(mut bytes: Vec<u8>) -> Vec<u8> {
-    for (signature, flags_at) in [(&b"PK\x03\x04"[..], 6), (&b"PK\x01\x02"[..], 8)] {
-        let starts: Vec<usize> = bytes
-            .windows(4)
-            .enumerate()
-            .filter(|(_, w)| *w == signature)
-            .map(|(i, _)| i)
-            .collect();
-        for start in starts {
-            bytes[start + flags_at] |= 1;
-        }
-    }
-    bytes
 }
 
 #[tokio::test]

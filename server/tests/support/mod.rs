@@ -9,6 +9,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod archives;
+pub mod process;
+
 /// The domain tests' helpers, so both test suites compare database rows the same way.
 #[path = "../../../deploy/tests/common/mod.rs"]
 mod shared;
@@ -60,6 +63,11 @@ pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     }
     body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     body
+}
+
+/// Every row deploys, rollbacks, imports and publishes write, as text, for a database opened by itself.
+pub async fn rows_of(cp: &ControlPlane) -> String {
+    shared::fingerprint(cp).await
 }
 
 impl Portico {

@@ -1,0 +1,105 @@
+//! A real `portico serve` process on a free port and its own database, for suites that must see the server
+//! as a whole: that it stays up, how much memory it takes, what survives a kill.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub struct ServerProcess {
+    child: Child,
+    pub url: String,
+    /// The demo admin's API token, when started with the demo data set.
+    pub token: Option<String>,
+    stderr: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `portico serve` on `db` (a path); with `demo`, loads the demo data set first.
+    pub fn start(dir: &Path, demo: bool) -> Self {
+        let stderr = dir.join(format!("server-{}.log", std::process::id()));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&stderr)
+            .unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--no-gateway", "--site-root"])
+            .arg(dir)
+            .env(
+                "PORTICO_DATABASE_URL",
+                format!("sqlite://{}", dir.join("portico.db").display()),
+            )
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(log);
+        if demo {
+            command.arg("--demo");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut url, mut token) = (None, None);
+        let mut line = String::new();
+        while out.read_line(&mut line).unwrap() > 0 {
+            if let Some(rest) = line.trim().strip_prefix("Console:") {
+                url = Some(rest.trim().trim_end_matches('/').to_owned());
+            }
+            if let Some(rest) = line.trim().strip_prefix("Demo API token (30 days):") {
+                token = Some(rest.trim().to_owned());
+            }
+            let ready = url.is_some() && (!demo || token.is_some());
+            line.clear();
+            if ready {
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Self {
+            child,
+            url: url.expect("the server printed its address"),
+            token,
+            stderr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's peak resident memory so far, in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// True while the process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut f) = std::fs::File::open(&self.stderr) {
+            let _ = f.read_to_string(&mut text);
+        }
+        text
+    }
+
+    /// Kills it at once (SIGKILL): no flush, no shutdown hook.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
+}
