@@ -46,7 +46,9 @@ impl ExportFile {
             .map_err(|e| not_an_export(format_args!("the JSON does not parse ({e}).")))?;
         // serde would also read a struct from a positional array; an export is objects by name.
         if !value.is_object() || !value.get("apiProxy").is_none_or(Value::is_object) {
-            return Err(not_an_export("the JSON does not have the shape of an export (it and its apiProxy must be objects)."));
+            return Err(not_an_export(
+                "the JSON does not have the shape of an export (it and its apiProxy must be objects).",
+            ));
         }
         let version = match value.get("formatVersion") {
             None => return Err(not_an_export("the JSON has no formatVersion.")),
