@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever Portico's build and tests need and this machine lacks. Idempotent and quick when nothing
-# is missing. Usage: .ci/tools.sh [run|test]   ("test" also installs Chromium for the browser suite).
+# is missing. Usage: .ci/tools.sh [run|test|fuzz]   ("test" also installs Chromium for the browser suite; "fuzz" nightly
+# and cargo-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want="${1:-run}"
@@ -67,4 +68,9 @@ fi
 
 # --- Chromium, for the browser suite ------------------------------------------------------------------
 if [ "$want" = test ] && [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+# --- Fuzzing: a nightly toolchain and cargo-fuzz --------------------------------------------------------
+if [ "$want" = fuzz ]; then
+  rustup toolchain list | grep -q '^nightly' || { say "rustup toolchain install nightly"; rustup toolchain install nightly --profile minimal; }
+  cargo fuzz --version >/dev/null 2>&1 || install_crate cargo-fuzz 0.13.2
+fi
 say "tools ready"

@@ -41,6 +41,41 @@ impl Modify for BearerToken {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(|| open_flattened_parts(ApiDoc::openapi())).clone())
+}
+
+/// A type that refuses unknown fields on input is documented `additionalProperties: false`; where an answer
+/// flattens it beside other fields (an API proxy is its configuration plus id, name, deployments), the
+/// generator writes `allOf` of the two, which that `false` makes impossible to satisfy. Such parts are opened.
+fn open_flattened_parts(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
+    use serde_json::Value;
+    fn flattened(v: &Value, into: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(parts)) = map.get("allOf") {
+                    for part in parts {
+                        if let Some(r) = part.get("$ref").and_then(Value::as_str) {
+                            into.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                        }
+                    }
+                }
+                map.values().for_each(|v| flattened(v, into));
+            }
+            Value::Array(items) => items.iter().for_each(|v| flattened(v, into)),
+            _ => {}
+        }
+    }
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    let mut names = Vec::new();
+    flattened(&doc, &mut names);
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for name in names {
+            if let Some(Value::Object(schema)) = schemas.get_mut(&name) {
+                schema.remove("additionalProperties");
+            }
+        }
+    }
+    doc
 }
