@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make soak`, load part: wrk for LOAD_SECONDS (60) each on loopback against a release server on the demo data
-# set: (1) the REST API, 9 reads to 1 deploy; (2) the gateway serving a deployed API proxy. Prints one
+# set: (1) the REST API, 9 reads to 1 deploy; (2) the gateway serving a deployed API proxy, to its backend
+# every time; (3) the same from the gateway's response cache. Prints one
 # summary line per run (throughput, p50, p99, errors) and fails on any error answer.
 # Usage: .ci/load.sh PATH_TO_RELEASE_PORTICO
 set -euo pipefail
@@ -24,8 +25,12 @@ token=$(sed -n 's/.*Demo API token (30 days): //p' "$work/stdout")
 staging=$(sed -n 's/.*Gateway for staging: //p' "$work/stdout")
 [ -n "$token" ] && [ -n "$staging" ] || { echo "load: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 api="http://127.0.0.1:$port/apiops/projects/MyProject/apiProxies"
-curl -sf -X POST "$api/petstore-api/environments/staging/" -H "Authorization: Bearer $token" >/dev/null
-for _ in $(seq 1 100); do curl -sf "$staging/petstore/pets" >/dev/null && break; sleep 0.1; done
+auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+# The demo's petstore-api has the response cache on; load-api has none and reaches a demo backend every time.
+curl -sf "${auth[@]}" -X POST "$api/" -d '{"name":"load-api","relativePath":"/load","deployList":["staging"],
+  "routing":{"addressList":[{"address":"http://127.0.0.1:9101"}]}}' >/dev/null
+for proxy in petstore-api load-api; do curl -sf "${auth[@]}" -X POST "$api/$proxy/environments/staging/" >/dev/null; done
+for _ in $(seq 1 100); do curl -sf "$staging/load/items" >/dev/null && curl -sf "$staging/petstore/pets" >/dev/null && break; sleep 0.1; done
 
 cat >"$work/rest.lua" <<LUA
 -- Nine reads of the proxy list to one deploy, so writes and reads contend as they do in a CI morning.
@@ -54,7 +59,9 @@ summary() { # name wrk-output
 status=0
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/rest.lua" "http://127.0.0.1:$port" >"$work/rest.txt"
 summary rest "$work/rest.txt" || status=1
-wrk -t2 -c"$connections" -d"${seconds}s" --latency "$staging/petstore/pets" >"$work/gateway.txt"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency "$staging/load/items" >"$work/gateway.txt"
 summary gateway "$work/gateway.txt" || status=1
+wrk -t2 -c"$connections" -d"${seconds}s" --latency "$staging/petstore/pets" >"$work/cached.txt"
+summary gateway-cached "$work/cached.txt" || status=1
 if grep -q panicked "$work/server.log"; then echo "load: the server panicked" >&2; status=1; fi
 exit $status

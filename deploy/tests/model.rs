@@ -306,12 +306,31 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
-
-    #[test]
-    fn the_database_follows_the_model(ops in proptest::collection::vec(op(), 1..40)) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(run(&ops))?;
+#[test]
+fn the_database_follows_the_model() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cases = 32;
+    let steps = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        // Failures print their shrunk sequence; no regressions file is kept beside the test.
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
+        steps.fetch_add(ops.len(), Ordering::Relaxed);
+        rt.block_on(run(&ops))
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
     }
+    println!(
+        "suite model: {cases} random sequences, {} steps (edit, deploy, undeploy, rollback, import, retention), model and database agreed after every step",
+        steps.load(Ordering::Relaxed)
+    );
 }

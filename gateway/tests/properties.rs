@@ -45,6 +45,9 @@ fn backends() -> impl Strategy<Value = (Vec<u32>, Vec<u8>)> {
 }
 
 proptest! {
+    // Failures print their shrunk input; no regressions file is kept beside the test.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn weighted_round_robin_gives_each_backend_its_weight_every_cycle((weights, hosts) in backends(), cycles in 1..4usize) {
         let b = Balancer::new(&routing(RoutingAlgorithm::WeightedRoundRobin, &weights, &hosts));

@@ -43,7 +43,11 @@ impl Modify for BearerToken {
 
 pub async fn document() -> Json<serde_json::Value> {
     static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
-    Json(DOCUMENT.get_or_init(|| open_flattened_parts(ApiDoc::openapi())).clone())
+    Json(
+        DOCUMENT
+            .get_or_init(|| open_flattened_parts(ApiDoc::openapi()))
+            .clone(),
+    )
 }
 
 /// A type that refuses unknown fields on input is documented `additionalProperties: false`; where an answer
@@ -70,7 +74,10 @@ fn open_flattened_parts(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
     let mut names = Vec::new();
     flattened(&doc, &mut names);
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for name in names {
             if let Some(Value::Object(schema)) = schemas.get_mut(&name) {
                 schema.remove("additionalProperties");
