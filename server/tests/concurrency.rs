@@ -143,42 +143,10 @@ async fn sixty_four_clients_lose_nothing_and_never_see_a_locked_database() {
         .unwrap();
     let mut exports = Vec::new();
     for name in PROXIES {
-        let a = http
-            .get(format!(
-                "{}/apiops/projects/MyProject/apiProxies/{name}/export/",
-                server.url
-            ))
-            .header("authorization", &auth)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(a.status(), 200, "export {name}");
-        exports.push(a.bytes().await.unwrap().to_vec());
+        exports.push(server.export(name).await);
     }
-    let project: serde_json::Value = serde_json::from_str(
-        &http
-            .get(format!("{}/apiops/projects/MyProject/", server.url))
-            .header("authorization", &auth)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let gateway: serde_json::Value = serde_json::from_str(
-        &http
-            .get(format!("{}/apiops/gateway/", server.url))
-            .header("authorization", &auth)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let project = server.fetch_json("/apiops/projects/MyProject/").await;
+    let gateway = server.fetch_json("/apiops/gateway/").await;
     let publish = format!(
         "/v2/{}/apigw/instances/{}/apis/publish",
         project["result"]["id"].as_str().unwrap(),

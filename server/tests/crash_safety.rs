@@ -158,19 +158,9 @@ async fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
     let dir = tempfile::tempdir().unwrap();
     let first = ServerProcess::start(dir.path(), true);
     let auth = format!("Bearer {}", first.token.clone().unwrap());
-    let http = reqwest::Client::new();
     let mut exports = Vec::new();
     for name in PROXIES {
-        let a = http
-            .get(format!(
-                "{}/apiops/projects/MyProject/apiProxies/{name}/export/",
-                first.url
-            ))
-            .header("authorization", &auth)
-            .send()
-            .await
-            .unwrap();
-        exports.push(a.bytes().await.unwrap().to_vec());
+        exports.push(first.export(name).await);
     }
     let exports = Arc::new(exports);
     let setup = ControlPlane::open(&db_url(dir.path())).await.unwrap();

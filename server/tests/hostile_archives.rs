@@ -279,17 +279,7 @@ async fn every_hostile_archive_gets_the_documented_400_and_changes_nothing() {
     let token = server.token.clone().unwrap();
     let http = reqwest::Client::new();
     let auth = format!("Bearer {token}");
-    let export = http
-        .get(format!(
-            "{}/apiops/projects/MyProject/apiProxies/petstore-api/export/",
-            server.url
-        ))
-        .header("authorization", &auth)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(export.status(), 200);
-    let good = export.bytes().await.unwrap().to_vec();
+    let good = server.export("petstore-api").await;
     let json = {
         let mut zip = zip::ZipArchive::new(Cursor::new(good.clone())).unwrap();
         let mut text = String::new();

@@ -63,6 +63,32 @@ impl ServerProcess {
         }
     }
 
+    /// GETs `path` with the demo admin's token; the body of a 200, else a panic naming the path.
+    pub async fn fetch(&self, path: &str) -> Vec<u8> {
+        let token = self
+            .token
+            .as_deref()
+            .expect("a server started with the demo data set");
+        let answer = reqwest::Client::new()
+            .get(format!("{}{path}", self.url))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "GET {path}");
+        answer.bytes().await.unwrap().to_vec()
+    }
+
+    pub async fn fetch_json(&self, path: &str) -> serde_json::Value {
+        serde_json::from_slice(&self.fetch(path).await).unwrap()
+    }
+
+    /// The export ZIP of one of the demo project's API proxies.
+    pub async fn export(&self, proxy: &str) -> Vec<u8> {
+        self.fetch(&format!("/apiops/projects/MyProject/apiProxies/{proxy}/export/"))
+            .await
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
