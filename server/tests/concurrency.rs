@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deploy::ControlPlane;
-use support::process::ServerProcess;
+use support::process::{keep_every_record, open_database, setting, ServerProcess};
 use support::{multipart, Part, BOUNDARY};
 
 const CLIENTS: usize = 64;
@@ -73,7 +73,11 @@ async fn one_operation(w: &World, tally: &Tally, roll: u64) {
             (request, 1)
         }
         _ => {
-            let action = if (roll / 13) % 2 == 0 { "online" } else { "offline" };
+            let action = if (roll / 13).is_multiple_of(2) {
+                "online"
+            } else {
+                "offline"
+            };
             let request = w
                 .http
                 .post(format!("{}{}?action={action}", w.url, w.publish))
@@ -125,22 +129,13 @@ async fn history_total(cp: &ControlPlane) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_clients_lose_nothing_and_never_see_a_locked_database() {
-    let seconds: u64 = std::env::var("PORTICO_CONCURRENCY_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+    let seconds = setting("PORTICO_CONCURRENCY_SECONDS", 30);
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(dir.path(), true);
     let auth = format!("Bearer {}", server.token.clone().unwrap());
     let http = reqwest::Client::new();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
-        .await
-        .unwrap();
-    // Keep every record, so the history can be counted against the answers.
-    sqlx::query("UPDATE projects SET history_retention = 1000000")
-        .execute(cp.pool())
-        .await
-        .unwrap();
+    let cp = open_database(dir.path()).await;
+    keep_every_record(&cp).await;
     let mut exports = Vec::new();
     for name in PROXIES {
         exports.push(server.export(name).await);

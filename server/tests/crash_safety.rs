@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deploy::ControlPlane;
-use support::process::ServerProcess;
+use support::process::{keep_every_record, open_database, setting, ServerProcess};
 use support::{multipart, Part, BOUNDARY};
 
 const WRITERS: usize = 16;
@@ -22,10 +21,6 @@ struct Acknowledged {
     described: Mutex<Vec<String>>,
     rollbacks: AtomicU64,
     imports: AtomicU64,
-}
-
-fn db_url(dir: &std::path::Path) -> String {
-    format!("sqlite://{}/portico.db", dir.display())
 }
 
 async fn write_loop(
@@ -86,7 +81,7 @@ async fn write_loop(
 
 /// Opens the database the killed server left and checks it; returns the history row count.
 async fn check_after_kill(dir: &std::path::Path, acked: &Acknowledged, round: usize) -> i64 {
-    let cp = ControlPlane::open(&db_url(dir)).await.unwrap();
+    let cp = open_database(dir).await;
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(cp.pool())
         .await
@@ -151,10 +146,7 @@ async fn check_after_kill(dir: &std::path::Path, acked: &Acknowledged, round: us
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
-    let rounds: usize = std::env::var("PORTICO_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
+    let rounds = setting("PORTICO_CRASH_ROUNDS", 20) as usize;
     let dir = tempfile::tempdir().unwrap();
     let first = ServerProcess::start(dir.path(), true);
     let auth = format!("Bearer {}", first.token.clone().unwrap());
@@ -163,11 +155,8 @@ async fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
         exports.push(first.export(name).await);
     }
     let exports = Arc::new(exports);
-    let setup = ControlPlane::open(&db_url(dir.path())).await.unwrap();
-    sqlx::query("UPDATE projects SET history_retention = 1000000")
-        .execute(setup.pool())
-        .await
-        .unwrap();
+    let setup = open_database(dir.path()).await;
+    keep_every_record(&setup).await;
     setup.close().await;
     drop(first);
 

@@ -129,3 +129,26 @@ impl Drop for ServerProcess {
         self.kill_hard();
     }
 }
+
+/// A whole-number setting of a suite from the environment (e.g. how long it runs), or its default.
+pub fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Opens the database of a server started in `dir` (beside it, as a second process would).
+pub async fn open_database(dir: &Path) -> deploy::ControlPlane {
+    deploy::ControlPlane::open(&format!("sqlite://{}/portico.db", dir.display()))
+        .await
+        .unwrap()
+}
+
+/// Turns retention off (beyond the product's own maximum), so every record a suite causes can be counted.
+pub async fn keep_every_record(cp: &deploy::ControlPlane) {
+    sqlx::query("UPDATE projects SET history_retention = 1000000")
+        .execute(cp.pool())
+        .await
+        .unwrap();
+}
