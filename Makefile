@@ -26,6 +26,7 @@ tools-test:
 
 # The reliability suites print one `suite ...:` line each; --show-output keeps them, and `make test` repeats them.
 rust-test:
+	@mkdir -p $(TARGET_DIR)
 	cargo test --workspace --exclude frontend -- --show-output 2>&1 | tee $(TARGET_DIR)/rust-test.log
 
 # A debug build of the site for the browser suite; it shares compiled dependencies with `cargo test`.
@@ -40,6 +41,7 @@ e2e:
 
 # Schemathesis against the OpenAPI document, with a fixed seed so CI is repeatable.
 contract:
+	@mkdir -p $(TARGET_DIR)
 	CONTRACT_SEED=1 .ci/contract.sh $(TARGET_DIR)/debug/portico | tee $(TARGET_DIR)/contract.log
 
 # The long suites: 5 minutes of 64 clients, 100 kill -9 rounds, wrk for 60 s on the REST API and the gateway,
