@@ -26,6 +26,26 @@ test.describe('refused sign-in', () => {
   });
 });
 
+test.describe('guessed passwords', () => {
+  // One pattern: Playwright reads a two-element array in test.use as [value, options].
+  test.use({ allowedConsoleErrors: [/the server responded with a status of (400 \(Bad Request\)|429)/] });
+
+  test('slows password guessing: after a burst the page says how long to wait', async ({ page }) => {
+    const login = new LoginPage(page);
+    const guessed = `guessed-${Date.now()}`;
+    await login.open();
+    for (let i = 0; i < 5; i++) {
+      await login.signIn(guessed, `guess-${i}`);
+      await expect(login.error).toHaveText('Invalid username or password.');
+    }
+    await login.signIn(guessed, 'one-more');
+    await expect(login.error).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ seconds\.$/);
+    // Only that account from this address waits: the admin still signs in.
+    await ProjectsPage.signedIn(page, admin.username, admin.password);
+    await expect(page).toHaveURL(/\/projects$/);
+  });
+});
+
 test('sends a visitor who is not signed in to the sign-in page', async ({ page }) => {
   await page.goto('/projects');
   await expect(page).toHaveURL(/\/login$/);
