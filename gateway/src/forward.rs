@@ -59,21 +59,20 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
 pub async fn handle(node: Arc<Node>, req: Request<Incoming>, client: SocketAddr) -> Response<Body> {
     let started = Instant::now();
     let table = node.table();
-    let path = req.uri().path().to_owned();
-    let Some((route, rest)) = table.find(&path) else {
+    let Some((route, rest)) = table.find(req.uri().path()) else {
         let r = policy::error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             &format!(
-                "No API proxy is deployed at {path} in environment ({}).",
+                "No API proxy is deployed at {} in environment ({}).",
+                req.uri().path(),
                 node.environment()
             ),
         );
         node.unmatched().observe(404, started.elapsed());
         return r;
     };
-    let route = Arc::clone(route);
-    let rest = rest.to_owned();
+    let (route, rest) = (Arc::clone(route), rest.to_owned());
     drop(table);
     let response = serve_route(&node, &route, req, &rest, client).await;
     route.stats.observe(response.status().as_u16(), started.elapsed());
@@ -87,11 +86,13 @@ async fn serve_route(
     rest: &str,
     client: SocketAddr,
 ) -> Response<Body> {
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // Read only for routes with CORS, and only what the answer needs after the request has moved on.
+    let origin = route.cors.as_ref().and_then(|_| {
+        req.headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
     if let Some(cors) = &route.cors {
         if policy::is_preflight(req.method(), req.headers()) {
             return policy::preflight(cors, req.headers());
@@ -116,13 +117,11 @@ async fn serve_route(
     if route.spec.maintenance_mode {
         return policy::maintenance(&route.proxy);
     }
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
     let cache_key = match (&route.cache, req.method()) {
-        (Some(_), &Method::GET) => Some(ResponseCache::key(req.method(), &path_and_query)),
+        (Some(_), &Method::GET) => {
+            let path_and_query = req.uri().path_and_query().map_or("", |p| p.as_str());
+            Some(ResponseCache::key(req.method(), path_and_query))
+        }
         _ => None,
     };
     if let (Some(cache), Some(key)) = (&route.cache, &cache_key) {
@@ -137,8 +136,8 @@ async fn serve_route(
             return r;
         }
     }
+    // `forward` already took the backend's hop-by-hop headers off.
     let mut response = forward(node, route, req, rest, client).await;
-    strip_hop_by_hop(response.headers_mut());
     if let (Some(cache), Some(key)) = (&route.cache, cache_key) {
         response = keep_in_cache(cache, key, response).await;
     }

@@ -43,6 +43,9 @@ pub struct Node {
     options: Options,
     cp: ControlPlane,
     table: RwLock<Arc<Table>>,
+    /// One reload at a time: two built from the same old table would each make new routes for a change,
+    /// and the second swap would drop the first's response cache and balancer state.
+    reloading: tokio::sync::Mutex<()>,
     metrics: &'static Metrics,
     unmatched: Arc<RouteStats>,
 }
@@ -57,6 +60,7 @@ impl Node {
             options,
             cp,
             table: RwLock::new(Arc::new(Table::empty())),
+            reloading: tokio::sync::Mutex::new(()),
             metrics,
             unmatched: metrics.route(environment, ""),
         });
@@ -83,6 +87,7 @@ impl Node {
 
     /// Reads what is live and swaps it in if it changed; answers whether it did.
     pub async fn reload(&self) -> deploy::Result<bool> {
+        let _one_at_a_time = self.reloading.lock().await;
         let current = self.table();
         match deploy::gateway::live_version(&self.cp, &self.environment).await? {
             Some(v) if v == current.version => return Ok(false),
