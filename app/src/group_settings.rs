@@ -1,9 +1,10 @@
 //! A group's own settings: its client route (extra paths its members are reached under, and the methods they
 //! accept) and the CORS and cache that apply to members whose own are off. Saved for the next group deploy.
 
-use deploy::model::{ApiProxyGroup, Cache, ClientRoute, Cors, GroupSpec};
+use deploy::model::{ApiProxyGroup, ClientRoute, GroupSpec};
 use leptos::prelude::*;
 
+use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
 use crate::proxy_form::list;
 use crate::ConsoleError;
 
@@ -27,26 +28,13 @@ pub fn GroupSettings(
 ) -> impl IntoView {
     let paths = RwSignal::new(current.client_route.relative_path_list.join(", "));
     let methods = RwSignal::new(current.client_route.method_list.join(", "));
-    let cors_on = RwSignal::new(current.cors.enabled);
-    let origins = RwSignal::new(current.cors.allow_origins.join(", "));
-    let cors_methods = RwSignal::new(current.cors.allow_methods.join(", "));
-    let cache_on = RwSignal::new(current.cache.enabled);
-    let ttl = RwSignal::new(current.cache.ttl_seconds.to_string());
-    let entries = RwSignal::new(current.cache.max_entries.to_string());
+    let cors_cache = CorsCacheFields::new(&current.cors, &current.cache);
     let local_error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let number = |text: String, what: &str| {
-            text.trim()
-                .parse::<u32>()
-                .map_err(|_| format!("{what} must be a whole number."))
-        };
-        let (ttl_seconds, max_entries) = match (
-            number(ttl.get(), "Cache TTL"),
-            number(entries.get(), "Cache entries"),
-        ) {
-            (Ok(t), Ok(e)) => (t, e),
-            (Err(why), _) | (_, Err(why)) => return local_error.set(Some(why)),
+        let (cors, cache) = match cors_cache.read() {
+            Ok(read) => read,
+            Err(why) => return local_error.set(Some(why)),
         };
         local_error.set(None);
         let settings = GroupSpec {
@@ -58,17 +46,8 @@ pub fn GroupSettings(
                     .map(|m| m.to_ascii_uppercase())
                     .collect(),
             },
-            cors: Cors {
-                enabled: cors_on.get(),
-                allow_origins: list(&origins.get()),
-                allow_methods: list(&cors_methods.get()),
-                ..current.cors.clone()
-            },
-            cache: Cache {
-                enabled: cache_on.get(),
-                ttl_seconds,
-                max_entries,
-            },
+            cors,
+            cache,
         };
         saved.dispatch(SaveGroupSettings {
             project: project.get(),
@@ -91,34 +70,8 @@ pub fn GroupSettings(
                         <input id="group-methods" bind:value=methods placeholder="GET, POST (empty: any)" />
                     </div>
                 </div>
-                <div class="fields">
-                    <div class="field check">
-                        <input id="group-cors" type="checkbox" bind:checked=cors_on />
-                        <label for="group-cors">"Group CORS"</label>
-                    </div>
-                    <div class="field grow">
-                        <label for="group-origins">"Allowed origins"</label>
-                        <input id="group-origins" bind:value=origins placeholder="https://shop.example.com, ..." />
-                    </div>
-                    <div class="field">
-                        <label for="group-cors-methods">"Allowed methods"</label>
-                        <input id="group-cors-methods" bind:value=cors_methods placeholder="GET, POST" />
-                    </div>
-                </div>
-                <div class="fields">
-                    <div class="field check">
-                        <input id="group-cache" type="checkbox" bind:checked=cache_on />
-                        <label for="group-cache">"Group cache"</label>
-                    </div>
-                    <div class="field">
-                        <label for="group-ttl">"Cache TTL (seconds)"</label>
-                        <input id="group-ttl" inputmode="numeric" bind:value=ttl />
-                    </div>
-                    <div class="field">
-                        <label for="group-entries">"Cache entries at most"</label>
-                        <input id="group-entries" inputmode="numeric" bind:value=entries />
-                    </div>
-                </div>
+                <CorsRow fields=cors_cache id="group" label="Group CORS" />
+                <CacheRow fields=cors_cache id="group" label="Group cache" />
                 <div aria-live="polite">
                     {move || local_error.get().map(|why| view! { <p class="error" role="alert">{why}</p> })}
                     {move || saved.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}

@@ -2,6 +2,7 @@
 //! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
 //! delegate to the `deploy` crate.
 
+mod cors_cache;
 mod environments;
 mod error;
 mod group;

@@ -1,9 +1,10 @@
 //! The API proxy form: create one on the project page, edit one on its page. Messages appear next to the
 //! field they are about; the server checks everything again.
 
-use deploy::model::{ApiProxy, ApiType, Cache, Cors, ProxySpec, Routing};
+use deploy::model::{ApiProxy, ApiType, ProxySpec, Routing};
 use leptos::prelude::*;
 
+use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
 use crate::routing_text::{algorithm_name, format_addresses, parse_addresses, ALGORITHMS};
 use crate::ConsoleError;
 
@@ -72,12 +73,7 @@ pub fn ProxyForm(
     let algorithm = RwSignal::new(algorithm_name(start.routing.algorithm).to_owned());
     let addresses = RwSignal::new(format_addresses(&start.routing.address_list));
     let maintenance = RwSignal::new(start.maintenance_mode);
-    let cors_on = RwSignal::new(start.cors.enabled);
-    let origins = RwSignal::new(start.cors.allow_origins.join(", "));
-    let methods = RwSignal::new(start.cors.allow_methods.join(", "));
-    let cache_on = RwSignal::new(start.cache.enabled);
-    let ttl = RwSignal::new(start.cache.ttl_seconds.to_string());
-    let entries = RwSignal::new(start.cache.max_entries.to_string());
+    let cors_cache = CorsCacheFields::new(&start.cors, &start.cache);
     let deploy_list = RwSignal::new(
         existing
             .as_ref()
@@ -85,7 +81,6 @@ pub fn ProxyForm(
             .unwrap_or_default(),
     );
     let local_error = RwSignal::new(None::<(&'static str, String)>);
-    let base = start.clone();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -94,14 +89,9 @@ pub fn ProxyForm(
             Ok(list) => list.unwrap_or_default(),
             Err(why) => return local_error.set(Some(("routing", why))),
         };
-        let number = |text: String, what: &str| -> Result<u32, (&'static str, String)> {
-            text.trim()
-                .parse()
-                .map_err(|_| ("cache", format!("{what} must be a whole number.")))
-        };
-        let (ttl_seconds, max_entries) = match (number(ttl.get(), "TTL"), number(entries.get(), "Entries")) {
-            (Ok(t), Ok(e)) => (t, e),
-            (Err(e), _) | (_, Err(e)) => return local_error.set(Some(e)),
+        let (cors, cache) = match cors_cache.read() {
+            Ok(read) => read,
+            Err(why) => return local_error.set(Some(("cache", why))),
         };
         let spec = ProxySpec {
             description: description.get(),
@@ -116,20 +106,8 @@ pub fn ProxyForm(
                 address_list,
             },
             maintenance_mode: maintenance.get(),
-            cors: Cors {
-                enabled: cors_on.get(),
-                allow_origins: list(&origins.get()),
-                allow_methods: list(&methods.get())
-                    .into_iter()
-                    .map(|m| m.to_uppercase())
-                    .collect(),
-                ..base.cors.clone()
-            },
-            cache: Cache {
-                enabled: cache_on.get(),
-                ttl_seconds,
-                max_entries,
-            },
+            cors,
+            cache,
         };
         saved.dispatch(SaveProxy {
             project: project.get(),
@@ -205,34 +183,10 @@ pub fn ProxyForm(
                     <input id="proxy-maintenance" type="checkbox" bind:checked=maintenance />
                     <label for="proxy-maintenance">"Maintenance mode"</label>
                 </div>
-                <div class="field check">
-                    <input id="proxy-cors" type="checkbox" bind:checked=cors_on />
-                    <label for="proxy-cors">"CORS"</label>
-                </div>
-                <div class="field grow">
-                    <label for="proxy-origins">"Allowed origins"</label>
-                    <input id="proxy-origins" bind:value=origins placeholder="https://shop.example.com, ..." />
-                </div>
-                <div class="field">
-                    <label for="proxy-methods">"Allowed methods"</label>
-                    <input id="proxy-methods" bind:value=methods placeholder="GET, POST" />
-                </div>
             </div>
+            <CorsRow fields=cors_cache id="proxy" label="CORS" />
             {message_for("cors")}
-            <div class="fields">
-                <div class="field check">
-                    <input id="proxy-cache" type="checkbox" bind:checked=cache_on />
-                    <label for="proxy-cache">"Cache"</label>
-                </div>
-                <div class="field">
-                    <label for="proxy-ttl">"Cache TTL (seconds)"</label>
-                    <input id="proxy-ttl" inputmode="numeric" bind:value=ttl />
-                </div>
-                <div class="field">
-                    <label for="proxy-entries">"Cache entries at most"</label>
-                    <input id="proxy-entries" inputmode="numeric" bind:value=entries />
-                </div>
-            </div>
+            <CacheRow fields=cors_cache id="proxy" label="Cache" />
             {message_for("cache")}
             <fieldset class="targets">
                 <legend>"Deploy list"</legend>

@@ -193,14 +193,13 @@ pub async fn project_environments(
     Ok(out)
 }
 
-/// What is live in an environment, in each project the actor may see. An environment the actor may not see
-/// is answered like one that does not exist.
-pub async fn environment_live(
+/// The environment, if the actor may see it; one they may not is answered like one that does not exist.
+pub(crate) async fn visible_environment(
     cp: &ControlPlane,
     actor: &Actor,
     environment: &str,
-) -> Result<EnvironmentLive> {
-    let env = list_environments(cp, actor)
+) -> Result<Environment> {
+    list_environments(cp, actor)
         .await?
         .into_iter()
         .find(|e| e.name.eq_ignore_ascii_case(environment))
@@ -208,7 +207,17 @@ pub async fn environment_live(
             Error::NotFound(format!(
                 "Environment ({environment}) is not found or user does not have privilege to access it!"
             ))
-        })?;
+        })
+}
+
+/// What is live in an environment, in each project the actor may see. An environment the actor may not see
+/// is answered like one that does not exist.
+pub async fn environment_live(
+    cp: &ControlPlane,
+    actor: &Actor,
+    environment: &str,
+) -> Result<EnvironmentLive> {
+    let env = visible_environment(cp, actor, environment).await?;
     let mut conn = cp.pool().acquire().await?;
     let projects: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT p.id, p.name, p.public_id FROM projects p

@@ -159,8 +159,7 @@ pub async fn gateway_status(
     environment: &str,
     fresh_seconds: i64,
 ) -> Result<Vec<NodeReport>> {
-    // Reuses the environment page's visibility rule.
-    crate::environments::environment_live(cp, actor, environment).await?;
+    crate::environments::visible_environment(cp, actor, environment).await?;
     let since = (time::OffsetDateTime::now_utc() - time::Duration::seconds(fresh_seconds))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();

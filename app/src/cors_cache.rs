@@ -1,0 +1,102 @@
+//! The CORS and response-cache settings an API proxy and a group both carry: their form fields, and what the
+//! fields read back as. One place, so both forms parse and word them alike.
+
+use deploy::model::{Cache, Cors};
+use leptos::prelude::*;
+
+use crate::proxy_form::list;
+
+/// The fields' state, started from saved settings.
+#[derive(Clone, Copy)]
+pub struct CorsCacheFields {
+    cors_on: RwSignal<bool>,
+    origins: RwSignal<String>,
+    methods: RwSignal<String>,
+    cache_on: RwSignal<bool>,
+    ttl: RwSignal<String>,
+    entries: RwSignal<String>,
+    /// What the form does not edit (headers, credentials, max age) is kept as saved.
+    saved_cors: StoredValue<Cors>,
+}
+
+impl CorsCacheFields {
+    pub fn new(cors: &Cors, cache: &Cache) -> Self {
+        Self {
+            cors_on: RwSignal::new(cors.enabled),
+            origins: RwSignal::new(cors.allow_origins.join(", ")),
+            methods: RwSignal::new(cors.allow_methods.join(", ")),
+            cache_on: RwSignal::new(cache.enabled),
+            ttl: RwSignal::new(cache.ttl_seconds.to_string()),
+            entries: RwSignal::new(cache.max_entries.to_string()),
+            saved_cors: StoredValue::new(cors.clone()),
+        }
+    }
+
+    /// The settings as typed; a TTL or entry count that is not a whole number is refused with why.
+    pub fn read(&self) -> Result<(Cors, Cache), String> {
+        let number = |text: String, what: &str| {
+            text.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{what} must be a whole number."))
+        };
+        let ttl_seconds = number(self.ttl.get(), "Cache TTL")?;
+        let max_entries = number(self.entries.get(), "Cache entries")?;
+        let cors = Cors {
+            enabled: self.cors_on.get(),
+            allow_origins: list(&self.origins.get()),
+            allow_methods: list(&self.methods.get())
+                .into_iter()
+                .map(|m| m.to_ascii_uppercase())
+                .collect(),
+            ..self.saved_cors.get_value()
+        };
+        let cache = Cache {
+            enabled: self.cache_on.get(),
+            ttl_seconds,
+            max_entries,
+        };
+        Ok((cors, cache))
+    }
+}
+
+/// One row: the CORS switch (labelled `label`), allowed origins and methods. `id` prefixes the inputs' ids.
+#[component]
+pub fn CorsRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="fields">
+            <div class="field check">
+                <input id=format!("{id}-cors") type="checkbox" bind:checked=fields.cors_on />
+                <label for=format!("{id}-cors")>{label}</label>
+            </div>
+            <div class="field grow">
+                <label for=format!("{id}-origins")>"Allowed origins"</label>
+                <input id=format!("{id}-origins") bind:value=fields.origins placeholder="https://shop.example.com, ..." />
+            </div>
+            <div class="field">
+                <label for=format!("{id}-cors-methods")>"Allowed methods"</label>
+                <input id=format!("{id}-cors-methods") bind:value=fields.methods placeholder="GET, POST" />
+            </div>
+        </div>
+    }
+}
+
+/// One row: the cache switch (labelled `label`), its TTL and how many entries it keeps.
+#[component]
+pub fn CacheRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="fields">
+            <div class="field check">
+                <input id=format!("{id}-cache") type="checkbox" bind:checked=fields.cache_on />
+                <label for=format!("{id}-cache")>{label}</label>
+            </div>
+            <div class="field">
+                <label for=format!("{id}-ttl")>"Cache TTL (seconds)"</label>
+                <input id=format!("{id}-ttl") inputmode="numeric" bind:value=fields.ttl />
+            </div>
+            <div class="field">
+                <label for=format!("{id}-entries")>"Cache entries at most"</label>
+                <input id=format!("{id}-entries") inputmode="numeric" bind:value=fields.entries />
+            </div>
+        </div>
+    }
+}
