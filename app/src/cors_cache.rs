@@ -15,6 +15,7 @@ pub struct CorsCacheFields {
     cache_on: RwSignal<bool>,
     ttl: RwSignal<String>,
     entries: RwSignal<String>,
+    vary: RwSignal<String>,
     /// What the form does not edit (headers, credentials, max age) is kept as saved.
     saved_cors: StoredValue<Cors>,
 }
@@ -28,6 +29,7 @@ impl CorsCacheFields {
             cache_on: RwSignal::new(cache.enabled),
             ttl: RwSignal::new(cache.ttl_seconds.to_string()),
             entries: RwSignal::new(cache.max_entries.to_string()),
+            vary: RwSignal::new(cache.vary_headers.join(", ")),
             saved_cors: StoredValue::new(cors.clone()),
         }
     }
@@ -54,6 +56,7 @@ impl CorsCacheFields {
             enabled: self.cache_on.get(),
             ttl_seconds,
             max_entries,
+            vary_headers: list(&self.vary.get()),
         };
         Ok((cors, cache))
     }
@@ -96,6 +99,11 @@ pub fn CacheRow(fields: CorsCacheFields, id: &'static str, label: &'static str) 
             <div class="field">
                 <label for=format!("{id}-entries")>"Cache entries at most"</label>
                 <input id=format!("{id}-entries") inputmode="numeric" bind:value=fields.entries />
+            </div>
+            <div class="field grow">
+                // Requests with Authorization or Cookie are cached only when that header is listed.
+                <label for=format!("{id}-vary")>"Vary on headers"</label>
+                <input id=format!("{id}-vary") bind:value=fields.vary placeholder="Accept-Language, Authorization" />
             </div>
         </div>
     }

@@ -238,6 +238,7 @@ async fn petstore_history(cp: &ControlPlane, operator: &Actor) -> Result<()> {
         enabled: true,
         ttl_seconds: 60,
         max_entries: 1000,
+        ..Default::default()
     };
     update(spec.clone()).await?;
     deploy_both("Release 2.1: response cache", false).await?;

@@ -11,20 +11,22 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::request::Parts;
 use http::{Method, Request, Response, StatusCode};
 use http_body::{Body as _, Frame, SizeHint};
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::balance::{Backend, Key};
-use crate::cache::{ResponseCache, Stored, MAX_BODY};
+use crate::cache::{Stored, MAX_BODY};
+use crate::console_cookie;
 use crate::node::Node;
 use crate::policy::{self, full};
 use crate::table::Route;
 use crate::upstream;
-use crate::Body;
+use crate::{Body, BoxError};
 
 /// Headers that describe one connection, never passed on (RFC 9110 §7.6.1).
 const HOP_BY_HOP: [HeaderName; 8] = [
@@ -56,34 +58,73 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// The path a request is routed by, or why it is refused: dot segments are removed first, and a path that
+/// climbs out of the proxy its raw form names (`/evil/../admin` when `/evil` is a proxy) is refused rather
+/// than handed to whichever proxy it lands on.
+fn routed_path<'p>(table: &crate::table::Table, raw: &'p str) -> Result<std::borrow::Cow<'p, str>, String> {
+    let path = crate::path::normalise(raw).map_err(|_| format!("Path ({raw}) climbs above the root."))?;
+    if path != raw {
+        if let Some((named, _)) = table.find(raw) {
+            let landed = table.find(&path).map(|(r, _)| r);
+            if !landed.is_some_and(|r| Arc::ptr_eq(r, named)) {
+                return Err(format!("Path ({raw}) climbs out of the API proxy it names."));
+            }
+        }
+    }
+    Ok(path)
+}
+
 pub async fn handle(node: Arc<Node>, req: Request<Incoming>, client: SocketAddr) -> Response<Body> {
     let started = Instant::now();
+    let (route, target) = match find_route(&node, req.uri()) {
+        Ok(found) => found,
+        Err(refused) => {
+            node.unmatched()
+                .observe(refused.status().as_u16(), started.elapsed());
+            return refused;
+        }
+    };
+    let response = serve_route(&node, &route, req, target, client).await;
+    route.stats.observe(response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// The route a request goes to and where on it, or the gateway's own answer (400, 404).
+fn find_route(node: &Node, uri: &http::Uri) -> Result<(Arc<Route>, Target), Response<Body>> {
     let table = node.table();
-    let Some((route, rest)) = table.find(req.uri().path()) else {
-        let r = policy::error(
+    let path = routed_path(&table, uri.path())
+        .map_err(|why| policy::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &why))?;
+    let Some((route, rest)) = table.find(&path) else {
+        return Err(policy::error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             &format!(
-                "No API proxy is deployed at {} in environment ({}).",
-                req.uri().path(),
+                "No API proxy is deployed at {path} in environment ({}).",
                 node.environment()
             ),
-        );
-        node.unmatched().observe(404, started.elapsed());
-        return r;
+        ));
     };
     let (route, rest) = (Arc::clone(route), rest.to_owned());
-    drop(table);
-    let response = serve_route(&node, &route, req, &rest, client).await;
-    route.stats.observe(response.status().as_u16(), started.elapsed());
-    response
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.into_owned(),
+    };
+    Ok((route, Target { path_and_query, rest }))
+}
+
+/// Where a request goes once its path is normalised.
+struct Target {
+    /// The normalised path with the query, for the cache key and hashing.
+    path_and_query: String,
+    /// The path after the route's prefix, appended to the backend's base path.
+    rest: String,
 }
 
 async fn serve_route(
     node: &Node,
     route: &Arc<Route>,
     req: Request<Incoming>,
-    rest: &str,
+    target: Target,
     client: SocketAddr,
 ) -> Response<Body> {
     // Read only for routes with CORS, and only what the answer needs after the request has moved on.
@@ -117,12 +158,9 @@ async fn serve_route(
     if route.spec.maintenance_mode {
         return policy::maintenance(&route.proxy);
     }
-    let cache_key = match (&route.cache, req.method()) {
-        (Some(_), &Method::GET) => {
-            let path_and_query = req.uri().path_and_query().map_or("", |p| p.as_str());
-            Some(ResponseCache::key(req.method(), path_and_query))
-        }
-        _ => None,
+    let cache_key = match &route.cache {
+        Some(cache) => cache.key(req.method(), &target.path_and_query, req.headers()),
+        None => None,
     };
     if let (Some(cache), Some(key)) = (&route.cache, &cache_key) {
         if let Some(hit) = cache.get(key) {
@@ -137,9 +175,9 @@ async fn serve_route(
         }
     }
     // `forward` already took the backend's hop-by-hop headers off.
-    let mut response = forward(node, route, req, rest, client).await;
-    if let (Some(cache), Some(key)) = (&route.cache, cache_key) {
-        response = keep_in_cache(cache, key, response).await;
+    let mut response = forward(node, route, req, target, client).await;
+    if let Some(key) = cache_key {
+        response = keep_in_cache(route, key, response).await;
     }
     if let Some(cors) = &route.cors {
         policy::decorate(cors, origin.as_deref(), response.headers_mut());
@@ -148,21 +186,18 @@ async fn serve_route(
 }
 
 /// Buffers a cacheable response (the cache policy is the one reason to) and keeps a copy.
-async fn keep_in_cache(cache: &ResponseCache, key: String, response: Response<Body>) -> Response<Body> {
-    let no_store = response
-        .headers()
-        .get_all(header::CACHE_CONTROL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains("no-store") || v.contains("private"));
+async fn keep_in_cache(route: &Route, key: String, response: Response<Body>) -> Response<Body> {
+    let Some(cache) = &route.cache else {
+        return response;
+    };
+    let storable = cache.storable(response.status(), response.headers());
     let too_big = response.body().size_hint().lower() > MAX_BODY as u64;
-    if response.status() != StatusCode::OK || no_store || too_big {
+    if too_big || !storable {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => {
-            let bytes = collected.to_bytes();
+    match read_at_most(body, MAX_BODY).await {
+        Some(bytes) => {
             cache.put(
                 key,
                 Stored {
@@ -174,12 +209,27 @@ async fn keep_in_cache(cache: &ResponseCache, key: String, response: Response<Bo
             parts.headers.insert(X_CACHE, HeaderValue::from_static("MISS"));
             Response::from_parts(parts, full(bytes))
         }
-        Err(_) => policy::error(
+        None => policy::error(
             StatusCode::BAD_GATEWAY,
             "BAD_GATEWAY",
-            "The backend's response broke off.",
+            "The backend's response broke off or outgrew what the cache keeps.",
         ),
     }
+}
+
+/// A whole body, or `None` when it breaks off or grows past `limit`. (http-body-util's `Limited` would do,
+/// but its boxed error type makes the request future's `Send` proof fail in rustc.)
+async fn read_at_most(mut body: Body, limit: usize) -> Option<Bytes> {
+    let mut out = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.ok()?.into_data() {
+            if out.len() + data.len() > limit {
+                return None;
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Some(out.freeze())
 }
 
 /// The request as it goes to a backend: its path under the backend's base path, forwarding headers added,
@@ -189,6 +239,7 @@ fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, i
     p.method = parts.method.clone();
     p.headers = parts.headers.clone();
     strip_hop_by_hop(&mut p.headers);
+    console_cookie::strip_from_request(&mut p.headers);
     let mut target = format!("{}{}", backend.base_path, rest);
     if target.is_empty() {
         target.push('/');
@@ -284,6 +335,7 @@ async fn send(
     node: &Node,
     backend: &Backend,
     mut req: Request<Body>,
+    deadline: tokio::time::Instant,
 ) -> Result<(Response<Incoming>, SendRequest<Body>), Failure> {
     loop {
         let (mut sender, reused) = match backend.pool.take().await {
@@ -293,7 +345,7 @@ async fn send(
                 Err(_) => return Err(Failure::Unsent(req)),
             },
         };
-        let sent = tokio::time::timeout(node.options().response_timeout, sender.try_send_request(req)).await;
+        let sent = tokio::time::timeout_at(deadline, sender.try_send_request(req)).await;
         match sent {
             Ok(Ok(response)) => return Ok((response, sender)),
             // A kept connection the backend closed meanwhile hands the request back unsent: it goes on a
@@ -309,10 +361,13 @@ async fn send(
 }
 
 /// A backend's response body on its way to the client; once read to its end, the connection goes back to
-/// the backend's pool for the next request.
+/// the backend's pool for the next request. The response timeout covers the whole exchange: a backend that
+/// stalls mid-body is cut off at the deadline, and the client sees a broken body rather than a short one
+/// that looks complete.
 struct Returning {
     inner: Incoming,
     back: Option<(Arc<Route>, usize, SendRequest<Body>)>,
+    deadline: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl Returning {
@@ -325,21 +380,27 @@ impl Returning {
 
 impl http_body::Body for Returning {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = BoxError;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
         match &polled {
             Poll::Ready(None) => self.give_back(),
             Poll::Ready(Some(Ok(_))) if self.inner.is_end_stream() => self.give_back(),
             // An error leaves the connection in an unknown state: it is not reused.
             Poll::Ready(Some(Err(_))) => self.back = None,
+            Poll::Pending => {
+                if self.deadline.as_mut().poll(cx).is_ready() {
+                    self.back = None;
+                    return Poll::Ready(Some(Err("the backend stalled past the response timeout".into())));
+                }
+            }
             _ => {}
         }
-        polled
+        polled.map(|frame| frame.map(|r| r.map_err(BoxError::from)))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -364,19 +425,18 @@ async fn forward(
     node: &Node,
     route: &Arc<Route>,
     req: Request<Incoming>,
-    rest: &str,
+    target: Target,
     client: SocketAddr,
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let body_empty = body.is_end_stream();
     let client_ip = client.ip().to_string();
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let key = Key {
         client_ip: &client_ip,
-        path_and_query,
+        path_and_query: &target.path_and_query,
     };
     let balancer = &route.balancer;
-    let mut body: Option<Body> = Some(body.boxed_unsync());
+    let mut body: Option<Body> = Some(body.map_err(BoxError::from).boxed_unsync());
     let mut tried = None;
     let mut last_timed_out = false;
     // One try and at most one retry, on another backend.
@@ -399,17 +459,20 @@ async fn forward(
                 .boxed_unsync(),
         };
         let request = Request::from_parts(
-            upstream_parts(&parts, route, backend, rest, &client_ip),
+            upstream_parts(&parts, route, backend, &target.rest, &client_ip),
             request_body,
         );
         let _in_flight = balancer.begin(index);
-        match send(node, backend, request).await {
+        let deadline = tokio::time::Instant::now() + node.options().response_timeout;
+        match send(node, backend, request, deadline).await {
             Ok((response, sender)) => {
                 let (mut head, incoming) = response.into_parts();
                 strip_hop_by_hop(&mut head.headers);
+                console_cookie::strip_from_response(&mut head.headers);
                 let body = Returning {
                     inner: incoming,
                     back: Some((Arc::clone(route), index, sender)),
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
                 };
                 return Response::from_parts(head, body.boxed_unsync());
             }

@@ -2,12 +2,15 @@
 //! six routing algorithms with passive health and one retry, maintenance mode, CORS and a response cache,
 //! and a routing table that is swapped whole when a deploy, undeploy or rollback changes what is live.
 
+pub mod admission;
 pub mod balance;
 pub mod cache;
+pub mod console_cookie;
 mod forward;
 pub mod listen;
 pub mod metrics;
 pub mod node;
+mod path;
 mod policy;
 pub mod supervisor;
 pub mod table;
@@ -16,5 +19,7 @@ mod upstream;
 pub use listen::{bind, Listeners};
 pub use node::{start, Node, Options};
 
+/// Why a body broke off: the client or the backend went away, or a backend stalled past its deadline.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Bodies the gateway sends, whether streamed from a backend or its own.
-pub type Body = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, hyper::Error>;
+pub type Body = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, BoxError>;

@@ -21,8 +21,11 @@ pub struct Options {
     /// How often the node tells the control plane what it serves, even when nothing changed.
     pub heartbeat: Duration,
     pub connect_timeout: Duration,
-    /// How long a backend may take to start answering.
+    /// How long a backend may take to answer, from sending the request to the last byte of the response.
     pub response_timeout: Duration,
+    /// How long a client connection may take to deliver a request head, from its opening or its previous
+    /// response (so also how long an idle keep-alive connection is kept).
+    pub head_timeout: Duration,
 }
 
 impl Default for Options {
@@ -32,6 +35,7 @@ impl Default for Options {
             heartbeat: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(2),
             response_timeout: Duration::from_secs(30),
+            head_timeout: crate::admission::DEFAULT_HEAD_TIMEOUT,
         }
     }
 }
@@ -173,6 +177,8 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
         Ok(l) => l,
         Err(e) => return tracing::error!("gateway cannot use its socket: {e}"),
     };
+    let admission = crate::admission::budget().gateways.clone();
+    let http1 = crate::admission::http1(node.options.head_timeout);
     loop {
         let (stream, client) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -183,17 +189,21 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
                 continue;
             }
         };
+        // Over the cap the connection is closed at once: its descriptor comes back, and the client may retry.
+        let Some(permit) = admission.admit() else {
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let node = Arc::clone(&node);
+        let http1 = http1.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let node = Arc::clone(&node);
                 async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = http1.serve_connection(TokioIo::new(stream), service).await;
+            drop(permit);
         });
     }
 }

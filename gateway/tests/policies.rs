@@ -91,6 +91,7 @@ async fn get_responses_are_cached_per_path_and_query_until_they_expire() {
         enabled: true,
         ttl_seconds: 1,
         max_entries: 10,
+        ..Default::default()
     };
     w.deploy("p", s).await;
     let c = client();

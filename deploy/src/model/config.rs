@@ -80,6 +80,11 @@ pub struct Cache {
     pub ttl_seconds: u32,
     /// The most responses kept for the proxy at once.
     pub max_entries: u32,
+    /// Request headers the cache key includes. A request carrying `Authorization` or `Cookie` is answered
+    /// from (and kept in) the cache only when that header is listed here, so one caller's private answer
+    /// is never served to another.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vary_headers: Vec<String>,
 }
 
 /// An API proxy's configuration: everything a deploy makes live, except its deploy list.
@@ -228,6 +233,19 @@ fn check_cache(cache: &Cache) -> Result<()> {
     if cache.max_entries > 100_000 {
         return Err(Error::Invalid("Cache may keep at most 100000 entries.".into()));
     }
+    if cache.vary_headers.len() > 10 {
+        return Err(Error::Invalid("Cache may vary on at most 10 headers.".into()));
+    }
+    if let Some(bad) = cache
+        .vary_headers
+        .iter()
+        .find(|h| h.is_empty() || h.len() > 64 || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(Error::Invalid(format!(
+            "Cache vary header ({}) must be a header name: letters, digits and '-' (at most 64).",
+            bad.chars().take(64).collect::<String>()
+        )));
+    }
     Ok(())
 }
 
@@ -318,6 +336,7 @@ mod tests {
             enabled: true,
             ttl_seconds: 0,
             max_entries: 10,
+            ..Default::default()
         };
         assert!(s.validate().is_err());
         let mut s = spec();

@@ -217,3 +217,71 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A backend whose answer `answer` makes from the request head; it counts its requests.
+pub async fn backend_answering<F>(answer: F) -> Backend
+where
+    F: Fn(&http::request::Parts) -> Response<Full<Bytes>> + Send + Sync + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (answer, counter) = (Arc::new(answer), Arc::clone(&hits));
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let (answer, counter) = (Arc::clone(&answer), Arc::clone(&counter));
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<hyper::body::Incoming>| {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    let (parts, _) = req.into_parts();
+                    let r = answer(&parts);
+                    async move { Ok::<_, Infallible>(r) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Backend {
+        id: "answering".into(),
+        url: format!("http://{addr}"),
+        hits,
+    }
+}
+
+/// A backend that answers every request with a head promising `promised` bytes, sends `sent` of them, and
+/// then stalls without closing the connection.
+pub async fn stalling_backend(promised: usize, sent: usize) -> Backend {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            tokio::spawn(async move {
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head).await;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {promised}\r\n\r\n{}",
+                    "x".repeat(sent)
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            });
+        }
+    });
+    Backend {
+        id: "stalling".into(),
+        url: format!("http://{addr}"),
+        hits,
+    }
+}
