@@ -55,10 +55,14 @@ pub async fn load_environment(environment: String) -> Result<EnvironmentView, Co
 }
 
 /// What the gateways serve of one proxy: its revisions, each with how many nodes serve it.
-fn served_by_gateways(gateways: &[NodeReport], proxy: &str) -> Vec<(i64, usize)> {
+fn served_by_gateways(gateways: &[NodeReport], project: &str, proxy: &str) -> Vec<(i64, usize)> {
     let mut served: Vec<(i64, usize)> = Vec::new();
     for node in gateways {
-        for (_, revision) in node.routes.iter().filter(|(p, _)| p == proxy) {
+        let mine = node
+            .routes
+            .iter()
+            .filter(|r| r.project == project && r.proxy == proxy);
+        for revision in mine.map(|r| &r.revision) {
             match served.iter_mut().find(|(r, _)| r == revision) {
                 Some((_, n)) => *n += 1,
                 None => served.push((*revision, 1)),
@@ -247,7 +251,7 @@ fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
                                     </td>
                                     <td>{project.clone()}</td>
                                     <td>{l.revision}</td>
-                                    <td>{gateway_cell(served_by_gateways(&gateways, &l.proxy), l.revision, gateways.len())}</td>
+                                    <td>{gateway_cell(served_by_gateways(&gateways, &project, &l.proxy), l.revision, gateways.len())}</td>
                                     <td>{l.deployed_by}</td>
                                     <td>{l.deployed_at.get(..19).unwrap_or_default().replace('T', " ")}</td>
                                 </tr>

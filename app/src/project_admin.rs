@@ -18,7 +18,8 @@ pub async fn save_member(
     project: String,
     username: String,
     project_admin: bool,
-    permissions: Vec<Permission>,
+    // No permission ticked sends no list at all.
+    #[server(default)] permissions: Vec<Permission>,
     remove: bool,
 ) -> Result<(), ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;

@@ -14,7 +14,8 @@ pub async fn save_proxy(
     name: String,
     create: bool,
     spec: ProxySpec,
-    deploy_list: Vec<String>,
+    // A form with no environment ticked sends no list at all: that is an empty list, not a missing field.
+    #[server(default)] deploy_list: Vec<String>,
 ) -> Result<ApiProxy, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
     let saved = if create {

@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
+use crate::backends::BackendPolicy;
 use crate::environments::project_environment;
 use crate::error::not_found_as_invalid;
 use crate::groups::{find_group, GroupRow};
@@ -152,6 +153,8 @@ async fn move_group(
         env_name: &env.name,
         description: &description,
         options,
+        backends: cp.backends(),
+        keep_revision: 0,
     };
     let mut done = 0;
     let mut failures = Vec::new();
@@ -257,13 +260,17 @@ async fn move_proxy(
         env_name: &env_name,
         description: &description,
         options,
+        backends: cp.backends(),
+        keep_revision: 0,
     };
     let outcome = match direction {
         Direction::Deploy => deploy_one(&mut tx, &step, &candidate, None).await,
         Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.0, &candidate.1).await,
     };
+    let mut kept_group = None;
     let failures = match outcome {
-        Ok(_) => {
+        Ok(written) => {
+            kept_group = written.kept_group;
             let verb = direction.verb();
             audit::record(
                 &mut tx,
@@ -282,7 +289,13 @@ async fn move_proxy(
         Err(e) => return Err(e),
     };
     let done = usize::from(failures.is_empty());
-    Ok(summarise(direction, &env_name, done, 1, failures))
+    let mut result = summarise(direction, &env_name, done, 1, failures);
+    if let (Some(group), Some(env)) = (kept_group, result.environment_results.first_mut()) {
+        env.message.push_str(&format!(
+            " with the settings of API Proxy Group ({group}), which is live there"
+        ));
+    }
+    Ok(result)
 }
 
 fn summarise(
@@ -327,6 +340,9 @@ pub(crate) struct Step<'a> {
     pub env_name: &'a str,
     pub description: &'a str,
     pub options: &'a DeployOptions,
+    pub backends: &'a BackendPolicy,
+    /// A revision retention must not trim (a rollback's target); 0 for none.
+    pub keep_revision: i64,
 }
 
 /// Makes a proxy's current configuration live in an environment and records it. Fails with `Invalid` (and
@@ -348,7 +364,7 @@ pub(crate) async fn deploy_one(
             settings: g.spec.clone(),
         }),
     };
-    make_live(conn, step, *proxy_id, &to_json(&snapshot)?, Action::Deploy).await
+    make_live(conn, step, *proxy_id, snapshot, Action::Deploy).await
 }
 
 pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
@@ -356,13 +372,13 @@ pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
 }
 
 /// The parameters of one write step, named once. Every statement below starts with it, so each statement
-/// uses all eleven numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
+/// uses all twelve numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
 /// that skips one.
 macro_rules! step_values {
     () => {
         "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id,
-                 record_id)
-         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)) "
+                 record_id, keep_revision)
+         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) "
     };
 }
 
@@ -383,11 +399,13 @@ macro_rules! next_record {
     };
 }
 
-/// Retention: the proxy's oldest non-persistent records beyond the project's limit go.
+/// Retention: the proxy's oldest non-persistent records beyond the project's limit go, except the revision
+/// the step keeps (a rollback never trims the record it rolled back to).
 macro_rules! trim_history {
     () => {
         "DELETE FROM deploy_history WHERE id IN (
             SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
+                AND revision <> (SELECT keep_revision FROM v)
             ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));"
     };
 }
@@ -435,6 +453,8 @@ pub(crate) struct Written {
     pub revision: i64,
     pub record_id: String,
     pub at: String,
+    /// The group whose live settings a proxy deployed on its own kept.
+    pub kept_group: Option<String>,
 }
 
 async fn write_step(
@@ -460,26 +480,62 @@ async fn write_step(
         .bind(step.project.history_retention)
         .bind(step.env_id)
         .bind(&record_id)
+        .bind(step.keep_revision)
         .fetch_all(conn)
         .await?;
     Ok(rows.first().map(|(revision,)| Written {
         revision: *revision,
         record_id,
         at,
+        kept_group: None,
     }))
 }
 
-/// Writes a snapshot as live and records it in the history.
+/// Writes a snapshot as live and records it in the history. Refused with `Invalid`, writing nothing, when
+/// a routing address may not be reached or a path overlaps another live proxy's. A proxy deployed on its
+/// own where its group is live keeps the group's live settings (CORS, cache, client routes).
 pub(crate) async fn make_live(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
     proxy_id: i64,
-    snapshot_json: &str,
+    mut snapshot: Snapshot,
     action: Action,
 ) -> Result<Written> {
-    write_step(conn, MAKE_LIVE, step, proxy_id, action, snapshot_json)
+    step.backends.check_routing(&snapshot.proxy.routing)?;
+    let mut kept_group = None;
+    if snapshot.group.is_none() {
+        snapshot.group = live_group(conn, proxy_id, step.env_id).await?;
+        kept_group = snapshot.group.as_ref().map(|g| g.name.clone());
+    }
+    crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot).await?;
+    let mut written = write_step(conn, MAKE_LIVE, step, proxy_id, action, &to_json(&snapshot)?)
         .await?
-        .ok_or_else(|| Error::internal("deploy wrote no revision"))
+        .ok_or_else(|| Error::internal("deploy wrote no revision"))?;
+    written.kept_group = kept_group;
+    Ok(written)
+}
+
+/// The group part of what is live of a proxy in an environment, when it was deployed with a group it still
+/// belongs to.
+async fn live_group(
+    conn: &mut SqliteConnection,
+    proxy_id: i64,
+    env_id: i64,
+) -> Result<Option<GroupSnapshot>> {
+    let live: Option<String> = sqlx::query_scalar(
+        "SELECT d.snapshot FROM deployments d
+         WHERE d.proxy_id = ?1 AND d.environment_id = ?2
+           AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
+                       WHERE m.proxy_id = ?1 AND g.name = json_extract(d.snapshot, '$.group.name'))",
+    )
+    .bind(proxy_id)
+    .bind(env_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match live {
+        Some(text) => Ok(from_json::<Snapshot>(&text)?.group),
+        None => Ok(None),
+    }
 }
 
 /// Records a snapshot in the history without making it live (the step's environment is not used).

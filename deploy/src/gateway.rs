@@ -2,13 +2,15 @@
 //! whenever that changes. Gateway nodes are trusted readers, so these take no actor; the one write (where
 //! an environment is served) is a system admin's.
 
-pub use crate::model::NodeReport;
+use crate::access::{authorize, Need, Permission};
 use crate::model::{from_json, Snapshot};
+pub use crate::model::{NodeReport, ServedRoute};
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
 /// One API proxy as it is live in an environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveRoute {
+    pub project: String,
     pub proxy: String,
     pub revision: i64,
     pub snapshot: Snapshot,
@@ -48,9 +50,10 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Environment ({environment}) not found!")))?;
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT a.name, d.revision, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE d.environment_id = ? ORDER BY a.name",
+    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT p.name, a.name, d.revision, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
+         JOIN projects p ON p.id = a.project_id
+         WHERE d.environment_id = ? ORDER BY p.name, a.name",
     )
     .bind(env_id)
     .fetch_all(&mut *tx)
@@ -58,8 +61,9 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     tx.commit().await?;
     let routes = rows
         .into_iter()
-        .map(|(proxy, revision, snapshot)| {
+        .map(|(project, proxy, revision, snapshot)| {
             Ok(LiveRoute {
+                project,
                 proxy,
                 revision,
                 snapshot: from_json(&snapshot)?,
@@ -131,7 +135,7 @@ pub async fn report_served(
     node_id: &str,
     environment: &str,
     version: i64,
-    routes: &[(String, i64)],
+    routes: &[ServedRoute],
 ) -> Result<()> {
     let routes = serde_json::to_string(routes).map_err(|e| Error::internal(e.to_string()))?;
     let mut tx = cp.begin_write().await?;
@@ -152,7 +156,8 @@ pub async fn report_served(
 }
 
 /// What the environment's gateway nodes report, newest first. Nodes silent for longer than `fresh_seconds`
-/// are left out (stopped or unreachable). Anyone who may see the environment may see this.
+/// are left out (stopped or unreachable). Anyone who may see the environment may see this, but only the
+/// routes of projects they may see: another team's API names are not theirs to read.
 pub async fn gateway_status(
     cp: &ControlPlane,
     actor: &Actor,
@@ -171,14 +176,37 @@ pub async fn gateway_status(
     .bind(since)
     .fetch_all(cp.pool())
     .await?;
-    rows.into_iter()
-        .map(|(node_id, version, routes, reported_at)| {
-            Ok(NodeReport {
-                node_id,
-                version,
-                routes: from_json(&routes)?,
-                reported_at,
-            })
-        })
-        .collect()
+    let mut conn = cp.pool().acquire().await?;
+    let mut visible: std::collections::HashMap<String, bool> = Default::default();
+    let mut reports = Vec::with_capacity(rows.len());
+    for (node_id, version, routes, reported_at) in rows {
+        // A report in an older node's format shows no routes until that node reports again.
+        let all: Vec<ServedRoute> = serde_json::from_str(&routes).unwrap_or_default();
+        let mut routes = Vec::with_capacity(all.len());
+        for route in all {
+            let may = match visible.get(&route.project) {
+                Some(may) => *may,
+                None => {
+                    let need = Need::Permission(Permission::View);
+                    let may = match authorize(&mut conn, actor, &route.project, need).await {
+                        Ok(_) => true,
+                        Err(Error::NotFound(_) | Error::Forbidden(_)) => false,
+                        Err(e) => return Err(e),
+                    };
+                    visible.insert(route.project.clone(), may);
+                    may
+                }
+            };
+            if may {
+                routes.push(route);
+            }
+        }
+        reports.push(NodeReport {
+            node_id,
+            version,
+            routes,
+            reported_at,
+        });
+    }
+    Ok(reports)
 }

@@ -37,8 +37,13 @@ fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
         at,
         description,
         persistent,
+        // A record whose snapshot cannot be read is refused as rollback refuses it (400), not a fault (500).
         snapshot: if with_snapshot {
-            Some(from_json(&snapshot)?)
+            Some(serde_json::from_str(&snapshot).map_err(|_| {
+                Error::Invalid(format!(
+                    "Deploy history revision ({revision}) holds a configuration that can not be read!"
+                ))
+            })?)
         } else {
             None
         },

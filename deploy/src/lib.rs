@@ -10,6 +10,8 @@ pub mod archive;
 #[cfg(feature = "storage")]
 pub mod audit;
 #[cfg(feature = "storage")]
+pub mod backends;
+#[cfg(feature = "storage")]
 mod clock;
 #[cfg(feature = "storage")]
 pub mod demo;
@@ -28,6 +30,8 @@ pub mod groups;
 pub mod history;
 #[cfg(feature = "storage")]
 mod ids;
+#[cfg(feature = "storage")]
+mod live_paths;
 pub mod model;
 mod names;
 #[cfg(feature = "storage")]

@@ -67,6 +67,7 @@ pub async fn create_proxy(
 ) -> Result<ApiProxy> {
     check_name("apiProxyName", name, 100)?;
     spec.validate()?;
+    cp.backends().check_routing(&spec.routing)?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let id = insert_proxy(&mut tx, &p, name, &spec).await?;
@@ -118,6 +119,7 @@ pub async fn update_proxy(
     deploy_list: Option<&[String]>,
 ) -> Result<ApiProxy> {
     spec.validate()?;
+    cp.backends().check_routing(&spec.routing)?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let row = find_proxy(&mut tx, p.id, name).await?;

@@ -38,6 +38,8 @@ pub mod codes {
     pub const NOT_IN_DEPLOY_LIST: &str = "APIG.3805";
     /// Taking offline an API that is not published in the environment.
     pub const NOT_PUBLISHED: &str = "APIG.3806";
+    /// The API cannot go live there: its path overlaps another live API's, or a backend address is refused.
+    pub const NOT_DEPLOYABLE: &str = "APIG.3807";
     pub const SYSTEM: &str = "APIG.9999";
 }
 
@@ -319,6 +321,8 @@ pub async fn publish(
         env_name: &env_name,
         description,
         options: &options,
+        backends: cp.backends(),
+        keep_revision: 0,
     };
     let mut result = PublishResult::default();
     for api_id in &api_ids {
@@ -346,13 +350,20 @@ pub async fn publish(
                 continue;
             }
             PublishAction::Online => {
-                let snapshot = to_json(&Snapshot {
+                let snapshot = Snapshot {
                     name: c.name.clone(),
                     proxy: from_json::<ProxySpec>(&c.config)?,
                     group: group_snapshot.clone(),
-                })?;
-                let written = make_live(&mut tx, &step, c.id, &snapshot, Action::Deploy).await?;
-                (written, ids::version_id(&snapshot))
+                };
+                let version_id = ids::version_id(&to_json(&snapshot)?);
+                match make_live(&mut tx, &step, c.id, snapshot, Action::Deploy).await {
+                    Ok(written) => (written, version_id),
+                    Err(Error::Invalid(message)) => {
+                        result.failure.push(refused(codes::NOT_DEPLOYABLE, message));
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             PublishAction::Offline => match &c.live {
                 None => {

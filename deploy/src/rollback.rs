@@ -12,7 +12,7 @@ use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, Ste
 use crate::diff::diff_specs;
 use crate::environments::project_environment;
 use crate::history::{revision_not_found, Action};
-use crate::model::{from_json, to_json, ProxySpec, Snapshot};
+use crate::model::{from_json, ProxySpec, Snapshot};
 use crate::proxies::{find_proxy, write_spec, ProxyRow};
 use crate::{audit, Actor, ControlPlane, Error, Result};
 
@@ -60,6 +60,7 @@ async fn current_spec(conn: &mut SqliteConnection, proxy_id: i64) -> Result<Prox
 
 async fn prepare(
     conn: &mut SqliteConnection,
+    cp: &ControlPlane,
     actor: &Actor,
     project: &str,
     proxy: &str,
@@ -79,6 +80,14 @@ async fn prepare(
         .proxy
         .validate()
         .map_err(|e| rollback_failed(revision, e))?;
+    // An address this installation refuses is named, after the documented words.
+    cp.backends()
+        .check_routing(&snapshot.proxy.routing)
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "Rollback failed for deploy history revision ({revision})! {e}"
+            ))
+        })?;
     let target = match environment {
         None => None,
         Some(name) => {
@@ -120,7 +129,7 @@ pub async fn rollback(
     environment: Option<&str>,
 ) -> Result<RollbackOutcome> {
     let mut tx = cp.begin_write().await?;
-    let ready = prepare(&mut tx, actor, project, proxy, revision, environment).await?;
+    let ready = prepare(&mut tx, cp, actor, project, proxy, revision, environment).await?;
     let Prepared {
         project: p,
         proxy: a,
@@ -143,6 +152,8 @@ pub async fn rollback(
         env_name: "",
         description: &description,
         options: &options,
+        backends: cp.backends(),
+        keep_revision: revision,
     };
     let record = record_only(&mut tx, &step, a.id, &replaced, Action::Rollback).await?;
     let mut outcome = RollbackOutcome {
@@ -166,8 +177,12 @@ pub async fn rollback(
                 proxy: restored,
                 group: None,
             };
-            let written = make_live(&mut tx, &step, a.id, &to_json(&live)?, Action::Deploy).await?;
-            outcome.deploy_revision = Some(written.revision);
+            // A refused deploy (a path another proxy owns there) leaves the rollback standing.
+            match make_live(&mut tx, &step, a.id, live, Action::Deploy).await {
+                Ok(written) => outcome.deploy_revision = Some(written.revision),
+                Err(Error::Invalid(message)) => outcome.deploy_error = Some(message),
+                Err(e) => return Err(e),
+            }
         } else {
             outcome.deploy_error = Some(not_allowed(&a.name, env_name));
         }
@@ -201,7 +216,7 @@ pub async fn preview_rollback(
     environment: Option<&str>,
 ) -> Result<RollbackPreview> {
     let mut conn = cp.pool().acquire().await?;
-    let ready = prepare(&mut conn, actor, project, proxy, revision, environment).await?;
+    let ready = prepare(&mut conn, cp, actor, project, proxy, revision, environment).await?;
     let deploy = ready.target.map(|(_, env_name, allowed)| PlannedDeploy {
         message: if allowed {
             format!("Would deploy the restored configuration to environment: {env_name}")

@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use crate::backends::BackendPolicy;
 use crate::sign_in_limit::{Policy, SignInLimit};
 use crate::{Error, Result};
 
@@ -23,6 +24,7 @@ pub struct ControlPlane {
     readers: SqlitePool,
     writer: SqlitePool,
     sign_ins: Arc<SignInLimit>,
+    backends: Arc<BackendPolicy>,
 }
 
 impl std::fmt::Debug for ControlPlane {
@@ -61,6 +63,7 @@ impl ControlPlane {
             readers,
             writer,
             sign_ins: Arc::default(),
+            backends: Arc::default(),
         })
     }
 
@@ -74,6 +77,17 @@ impl ControlPlane {
     pub fn with_sign_in_policy(mut self, policy: Policy) -> Self {
         self.sign_ins = Arc::new(SignInLimit::new(policy));
         self
+    }
+
+    /// The same control plane with other rules for routing addresses (the default refuses loopback).
+    pub fn with_backend_policy(mut self, policy: BackendPolicy) -> Self {
+        self.backends = Arc::new(policy);
+        self
+    }
+
+    /// Where routing addresses may point; the gateway asks it again for every address it resolves.
+    pub fn backends(&self) -> &BackendPolicy {
+        &self.backends
     }
 
     pub(crate) fn sign_ins(&self) -> &SignInLimit {

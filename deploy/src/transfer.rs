@@ -12,7 +12,7 @@ use crate::deployments::{
 use crate::environments::project_environment;
 use crate::export_format::{ExportFile, ExportedProxy, ImportMetadata, EXPORT_FORMAT_VERSION};
 use crate::history::Action;
-use crate::model::{from_json, to_json, ProxySpec, Snapshot};
+use crate::model::{from_json, ProxySpec, Snapshot};
 use crate::names::check_name;
 use crate::proxies::{find_proxy, insert_proxy, load_one, set_deploy_list, write_spec};
 use crate::{audit, clock, Actor, ControlPlane, Error, Result};
@@ -119,6 +119,7 @@ pub async fn import_proxy(
     limits: &ArchiveLimits,
 ) -> Result<ImportOutcome> {
     let checked = check_request(project, target, upload, metadata, limits)?;
+    cp.backends().check_routing(&checked.spec.routing)?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(
         &mut tx,
@@ -159,6 +160,8 @@ pub async fn import_proxy(
         env_name: "",
         description: IMPORT_DESCRIPTION,
         options: &options,
+        backends: cp.backends(),
+        keep_revision: 0,
     };
     let (proxy_id, name, replaced_revision) = match existing {
         Some(row) => {
@@ -249,11 +252,11 @@ async fn deploy_imported(
     spec: &ProxySpec,
     targets: &[(i64, String)],
 ) -> Result<DeploymentResult> {
-    let snapshot = to_json(&Snapshot {
+    let snapshot = Snapshot {
         name: name.to_owned(),
         proxy: spec.clone(),
         group: None,
-    })?;
+    };
     let mut results = Vec::with_capacity(targets.len());
     for (env_id, env_name) in targets {
         let allowed: bool = sqlx::query_scalar(
@@ -270,11 +273,20 @@ async fn deploy_imported(
                 description: IMPORT_DEPLOY_DESCRIPTION,
                 ..*step
             };
-            make_live(conn, &step, proxy_id, &snapshot, Action::Deploy).await?;
-            EnvironmentResult {
-                environment_name: env_name.clone(),
-                success: true,
-                message: "Deployed successfully".into(),
+            // A refused deploy (a path another proxy owns there) leaves the import standing, as a deploy
+            // list refusal does.
+            match make_live(conn, &step, proxy_id, snapshot.clone(), Action::Deploy).await {
+                Ok(_) => EnvironmentResult {
+                    environment_name: env_name.clone(),
+                    success: true,
+                    message: "Deployed successfully".into(),
+                },
+                Err(Error::Invalid(message)) => EnvironmentResult {
+                    environment_name: env_name.clone(),
+                    success: false,
+                    message,
+                },
+                Err(e) => return Err(e),
             }
         } else {
             EnvironmentResult {

@@ -81,6 +81,8 @@ struct Model {
     config: String,
     last_revision: i64,
     retention: i64,
+    /// The revision a rollback under way rolled back to: its own records never trim it.
+    protect: Option<i64>,
     history: Vec<Record>,
     live: BTreeMap<String, (i64, String)>,
 }
@@ -99,16 +101,18 @@ impl Model {
         self.last_revision
     }
 
-    /// Retention: the newest `retention` records that are not kept on purpose stay, with every kept one.
+    /// Retention: the newest `retention` records that are not kept on purpose stay, with every kept one
+    /// (and the record a rollback under way rolled back to).
     fn trim(&mut self) {
         let mut unkept = 0;
         let retention = self.retention;
+        let protect = self.protect;
         let mut stays: Vec<bool> = self
             .history
             .iter()
             .rev()
             .map(|r| {
-                if r.kept {
+                if r.kept || Some(r.revision) == protect {
                     true
                 } else {
                     unkept += 1;
@@ -179,6 +183,7 @@ async fn observe(cp: &ControlPlane, admin: &Actor) -> Model {
         config: proxy.spec.routing.address_list[0].address.clone(),
         last_revision,
         retention,
+        protect: None,
         history,
         live,
     }
@@ -264,10 +269,12 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     .await
                     .unwrap();
                 let replaced = std::mem::replace(&mut model.config, target.holds.clone());
+                model.protect = Some(target.revision);
                 model.record(Action::Rollback, "", false, replaced);
                 if let Some(env) = env {
                     model.deploy(env, false);
                 }
+                model.protect = None;
             }
             Op::Import(tag) => {
                 let bytes = transfer::export_proxy(&cp, &admin, P, PROXY).await.unwrap();

@@ -112,9 +112,46 @@ async fn an_override_keeps_what_it_replaced_and_can_be_rolled_back() {
 }
 
 #[tokio::test]
+async fn an_import_whose_path_is_live_under_another_proxy_is_kept_but_not_deployed() {
+    // The document's example 2 on the demo, where petstore-api (whose export MyAPI copies) owns /petstore.
+    let (cp, _dir, admin) = common::demo().await;
+    let zip = export(&cp, &admin, "petstore-api").await;
+    let outcome = import(
+        &cp,
+        &admin,
+        ImportTarget::Override("MyAPI"),
+        &zip,
+        r#"{"deploy":true,"deployTargetEnvironmentNameList":["production","staging"]}"#,
+    )
+    .await
+    .unwrap();
+    let result = outcome.deployment_result.unwrap();
+    assert!(!result.success);
+    // petstore-api is live in production, not in staging (the demo freed staging).
+    let production = &result.environment_results[0];
+    assert!(!production.success);
+    assert!(
+        production.message.contains("(/petstore)") && production.message.contains("petstore-api"),
+        "{}",
+        production.message
+    );
+    assert!(result.environment_results[1].success);
+    let imported = proxies::get_proxy(&cp, &admin, P, "MyAPI").await.unwrap();
+    let live: Vec<_> = imported.live.iter().map(|l| l.environment.as_str()).collect();
+    assert_eq!(live, ["staging"]);
+}
+
+#[tokio::test]
 async fn import_deploys_to_each_target_and_reports_each() {
     let (cp, _dir, admin) = common::demo().await;
     let zip = export(&cp, &admin, "petstore-api").await;
+    // The copy goes where the original was: take the original offline first, so the path is free.
+    for env in ["production", "staging"] {
+        let options = deploy::deployments::DeployOptions::default();
+        deploy::deployments::undeploy_proxy(&cp, &admin, P, "petstore-api", env, &options)
+            .await
+            .unwrap();
+    }
     let outcome = import(
         &cp,
         &admin,
@@ -136,7 +173,11 @@ async fn import_deploys_to_each_target_and_reports_each() {
     let live = proxies::get_proxy(&cp, &admin, P, "MyAPI").await.unwrap().live;
     assert_eq!(live.len(), 2);
 
-    // A target outside the file's deploy list is refused for that environment only.
+    // A target outside the file's deploy list is refused for that environment only. (MyAPI leaves
+    // staging first, so the copy's path is free there.)
+    deploy::deployments::undeploy_proxy(&cp, &admin, P, "MyAPI", "staging", &Default::default())
+        .await
+        .unwrap();
     let mut file =
         ExportFile::parse(&archive::read_export_json(&zip, &ArchiveLimits::default()).unwrap()).unwrap();
     file.api_proxy.deploy_list = vec!["staging".into()];

@@ -59,7 +59,10 @@ async fn main() {
     let same = measure(&w, &format!("{}/p", w.url), &a, &b).await;
 
     // A separate node: its own pool on the same file, default polling.
-    let node_cp = ControlPlane::open(&w.database_url).await.unwrap();
+    let node_cp = ControlPlane::open(&w.database_url)
+        .await
+        .unwrap()
+        .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let node_url = format!("http://{}/p", listener.local_addr());
     gateway::start(node_cp, "test", listener, gateway::Options::default())

@@ -340,7 +340,13 @@ async fn send(
     loop {
         let (mut sender, reused) = match backend.pool.take().await {
             Some(s) => (s, true),
-            None => match upstream::connect(&backend.authority, node.options().connect_timeout).await {
+            None => match upstream::connect(
+                &backend.authority,
+                node.options().connect_timeout,
+                node.backends(),
+            )
+            .await
+            {
                 Ok(s) => (s, false),
                 Err(_) => return Err(Failure::Unsent(req)),
             },

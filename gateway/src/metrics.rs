@@ -43,7 +43,8 @@ impl RouteStats {
 /// Every route's statistics, kept across routing-table swaps.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    routes: Mutex<BTreeMap<(String, String), Arc<RouteStats>>>,
+    /// By (environment, project, API proxy).
+    routes: Mutex<BTreeMap<(String, String, String), Arc<RouteStats>>>,
 }
 
 /// The process's metrics, shared by every environment served in it.
@@ -61,12 +62,12 @@ fn label(value: &str) -> String {
 }
 
 impl Metrics {
-    /// The statistics of a route; requests matching no proxy count under proxy "".
-    pub fn route(&self, environment: &str, proxy: &str) -> Arc<RouteStats> {
+    /// The statistics of a route; requests matching no proxy count under project and proxy "".
+    pub fn route(&self, environment: &str, project: &str, proxy: &str) -> Arc<RouteStats> {
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(
             routes
-                .entry((environment.to_owned(), proxy.to_owned()))
+                .entry((environment.to_owned(), project.to_owned(), proxy.to_owned()))
                 .or_default(),
         )
     }
@@ -78,12 +79,13 @@ impl Metrics {
             "# HELP portico_gateway_requests_total Requests answered by the gateway, by status class.\n",
         );
         out.push_str("# TYPE portico_gateway_requests_total counter\n");
-        for ((env, proxy), s) in &routes {
+        for ((env, project, proxy), s) in &routes {
             for (i, c) in s.classes.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "portico_gateway_requests_total{{environment=\"{}\",proxy=\"{}\",class=\"{}xx\"}} {}",
+                    "portico_gateway_requests_total{{environment=\"{}\",project=\"{}\",proxy=\"{}\",class=\"{}xx\"}} {}",
                     label(env),
+                    label(project),
                     label(proxy),
                     i + 1,
                     c.load(Ordering::Relaxed)
@@ -94,8 +96,13 @@ impl Metrics {
             "# HELP portico_gateway_request_duration_seconds Time from request to response headers.\n",
         );
         out.push_str("# TYPE portico_gateway_request_duration_seconds histogram\n");
-        for ((env, proxy), s) in &routes {
-            let labels = format!("environment=\"{}\",proxy=\"{}\"", label(env), label(proxy));
+        for ((env, project, proxy), s) in &routes {
+            let labels = format!(
+                "environment=\"{}\",project=\"{}\",proxy=\"{}\"",
+                label(env),
+                label(project),
+                label(proxy)
+            );
             let mut cumulative = 0;
             for (i, b) in BUCKETS.iter().enumerate() {
                 cumulative += s.buckets[i].load(Ordering::Relaxed);
@@ -123,11 +130,12 @@ impl Metrics {
             "# HELP portico_gateway_backend_errors_total Backend connections refused, failed or timed out.\n",
         );
         out.push_str("# TYPE portico_gateway_backend_errors_total counter\n");
-        for ((env, proxy), s) in &routes {
+        for ((env, project, proxy), s) in &routes {
             let _ = writeln!(
                 out,
-                "portico_gateway_backend_errors_total{{environment=\"{}\",proxy=\"{}\"}} {}",
+                "portico_gateway_backend_errors_total{{environment=\"{}\",project=\"{}\",proxy=\"{}\"}} {}",
                 label(env),
+                label(project),
                 label(proxy),
                 s.backend_errors.load(Ordering::Relaxed)
             );

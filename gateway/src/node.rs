@@ -66,7 +66,7 @@ impl Node {
             table: RwLock::new(Arc::new(Table::empty())),
             reloading: tokio::sync::Mutex::new(()),
             metrics,
-            unmatched: metrics.route(environment, ""),
+            unmatched: metrics.route(environment, "", ""),
         });
         node.reload().await?;
         Ok(node)
@@ -78,6 +78,11 @@ impl Node {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// Where backends may be: checked again for every address a backend's host resolves to.
+    pub fn backends(&self) -> &deploy::backends::BackendPolicy {
+        self.cp.backends()
     }
 
     pub(crate) fn unmatched(&self) -> &RouteStats {

@@ -101,6 +101,7 @@ async fn start_new(
             }
         };
         let bound = listener.local_addr();
+        cp.backends().add_own_listener(bound);
         if wanted.is_none() || address.port() == 0 || moved {
             let url = format!("http://{bound}");
             let system = Actor::system(Channel::Cli);

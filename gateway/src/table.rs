@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use deploy::gateway::LiveSet;
+use deploy::gateway::{LiveSet, ServedRoute};
 use deploy::model::{Cache, Cors, ProxySpec};
 use http::Method;
 
@@ -15,6 +15,7 @@ use crate::metrics::{Metrics, RouteStats};
 /// One API proxy as this gateway serves it.
 #[derive(Debug)]
 pub struct Route {
+    pub project: String,
     pub proxy: String,
     pub revision: i64,
     pub spec: ProxySpec,
@@ -54,20 +55,22 @@ impl Table {
     /// Builds the table for `live`. Routes whose revision did not change are carried over from `old`, so
     /// their balancer state (connections, sitting-out backends) and cache survive unrelated deploys.
     pub fn build(live: &LiveSet, old: &Table, metrics: &Metrics) -> Table {
-        let kept: HashMap<(&str, i64), &Arc<Route>> = old
+        // Proxies are named per project: two projects' proxies of one name are two routes.
+        let kept: HashMap<(&str, &str, i64), &Arc<Route>> = old
             .routes
             .iter()
-            .map(|r| ((r.proxy.as_str(), r.revision), r))
+            .map(|r| ((r.project.as_str(), r.proxy.as_str(), r.revision), r))
             .collect();
         let mut routes = Vec::with_capacity(live.routes.len());
         let mut prefixes = Vec::new();
         for l in &live.routes {
-            let route = match kept.get(&(l.proxy.as_str(), l.revision)) {
+            let route = match kept.get(&(l.project.as_str(), l.proxy.as_str(), l.revision)) {
                 Some(r) => Arc::clone(r),
                 None => {
                     let spec = &l.snapshot.proxy;
                     let group = l.snapshot.group.as_ref().map(|g| &g.settings);
                     Arc::new(Route {
+                        project: l.project.clone(),
                         proxy: l.proxy.clone(),
                         revision: l.revision,
                         methods: group
@@ -91,19 +94,15 @@ impl Table {
                         )
                         .map(|c| ResponseCache::new(&c)),
                         balancer: Balancer::new(&spec.routing),
-                        stats: metrics.route(&live.environment, &l.proxy),
+                        stats: metrics.route(&live.environment, &l.project, &l.proxy),
                         spec: spec.clone(),
                     })
                 }
             };
-            let own = route.spec.relative_path.trim_end_matches('/').to_owned();
             // A group's client route paths put its members under them too: /group-path + /member-path.
-            if let Some(g) = &l.snapshot.group {
-                for base in &g.settings.client_route.relative_path_list {
-                    prefixes.push((format!("{}{own}", base.trim_end_matches('/')), Arc::clone(&route)));
-                }
+            for prefix in l.snapshot.route_prefixes() {
+                prefixes.push((prefix, Arc::clone(&route)));
             }
-            prefixes.push((own, Arc::clone(&route)));
             routes.push(route);
         }
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
@@ -122,11 +121,15 @@ impl Table {
         })
     }
 
-    /// (API proxy, revision) of every route, as the gateway reports it.
-    pub fn served(&self) -> Vec<(String, i64)> {
+    /// Every route, as the gateway reports it.
+    pub fn served(&self) -> Vec<ServedRoute> {
         self.routes
             .iter()
-            .map(|r| (r.proxy.clone(), r.revision))
+            .map(|r| ServedRoute {
+                project: r.project.clone(),
+                proxy: r.proxy.clone(),
+                revision: r.revision,
+            })
             .collect()
     }
 }

@@ -9,6 +9,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use crate::Body;
+use deploy::backends::BackendPolicy;
 
 /// Idle connections kept per backend.
 const IDLE_PER_BACKEND: usize = 256;
@@ -55,11 +56,37 @@ impl Pool {
     }
 }
 
-/// Opens a new connection, failing when the backend refuses or does not accept in time.
-pub async fn connect(authority: &str, timeout: Duration) -> std::io::Result<SendRequest<Body>> {
-    let stream = tokio::time::timeout(timeout, TcpStream::connect(authority))
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))??;
+/// Opens a new connection, failing when the backend refuses or does not accept in time, or when every
+/// address its host resolves to is one `policy` refuses (DNS can point a saved name anywhere).
+pub async fn connect(
+    authority: &str,
+    timeout: Duration,
+    policy: &BackendPolicy,
+) -> std::io::Result<SendRequest<Body>> {
+    let stream = tokio::time::timeout(timeout, async {
+        let mut refused = None;
+        let mut last_error = None;
+        for address in tokio::net::lookup_host(authority).await? {
+            if let Some(why) = policy.refusal(address.ip(), address.port()) {
+                refused = Some(why);
+                continue;
+            }
+            match TcpStream::connect(address).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(match (last_error, refused) {
+            (Some(e), _) => e,
+            (None, Some(why)) => {
+                tracing::warn!(backend = %authority, "backend address refused: it {why}");
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, why)
+            }
+            (None, None) => std::io::Error::new(std::io::ErrorKind::NotFound, "no address"),
+        })
+    })
+    .await
+    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))??;
     let _ = stream.set_nodelay(true);
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await

@@ -239,3 +239,104 @@ async fn idle_and_slow_client_connections_are_closed_after_the_head_timeout() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_node_checks_every_address_it_connects_to_against_its_own_rules() {
+    // The control plane allowed a loopback backend; a node whose rules refuse loopback (as the default
+    // does) never connects to it, whatever the saved address resolves to.
+    let w = world().await;
+    let b = echo(&[]).await;
+    let mut s = spec("/p", routing(RoutingAlgorithm::RoundRobin, &[(&b, 1)]));
+    s.routing.address_list[0].address = b.url.replace("127.0.0.1", "localhost");
+    w.deploy("p", s).await;
+    let strict = deploy::ControlPlane::open(&w.database_url).await.unwrap();
+    let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = format!("http://{}", listener.local_addr());
+    let _node = gateway::start(strict, "test", listener, Default::default())
+        .await
+        .unwrap();
+    let r = client().get(format!("{url}/p")).send().await.unwrap();
+    assert_eq!(r.status(), 502);
+    assert_eq!(b.hits.load(Ordering::Relaxed), 0);
+    // The permissive node reaches it.
+    let r = client().get(format!("{}/p", w.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn proxies_of_one_name_in_two_projects_are_two_routes_and_each_team_sees_only_its_own() {
+    use deploy::deployments::{self, DeployOptions};
+    use deploy::{access, environments, projects, proxies, users};
+    let w = world().await;
+    let (mine, theirs) = (echo(&[]).await, echo(&[]).await);
+    w.deploy(
+        "api",
+        spec("/mine", routing(RoutingAlgorithm::RoundRobin, &[(&mine, 1)])),
+    )
+    .await;
+    projects::create_project(&w.cp, &w.root, "Q", "").await.unwrap();
+    environments::assign_environment(&w.cp, &w.root, "Q", "test")
+        .await
+        .unwrap();
+    let q_spec = spec("/theirs", routing(RoutingAlgorithm::RoundRobin, &[(&theirs, 1)]));
+    proxies::create_proxy(&w.cp, &w.root, "Q", "api", q_spec, &["test".into()])
+        .await
+        .unwrap();
+    let r = deployments::deploy_proxy(&w.cp, &w.root, "Q", "api", "test", &DeployOptions::default())
+        .await
+        .unwrap();
+    assert!(r.success, "{r:?}");
+    w.node.reload().await.unwrap();
+    // Q's deploy took nothing of P's offline: both answer.
+    let c = client();
+    assert_eq!(
+        c.get(format!("{}/mine", w.url)).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        c.get(format!("{}/theirs", w.url)).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        (
+            mine.hits.load(Ordering::Relaxed),
+            theirs.hits.load(Ordering::Relaxed)
+        ),
+        (1, 1)
+    );
+    let served = |reports: &[deploy::model::NodeReport]| {
+        let mut all: Vec<String> = reports[0]
+            .routes
+            .iter()
+            .map(|r| format!("{}/{}", r.project, r.proxy))
+            .collect();
+        all.sort();
+        all
+    };
+    let all = deploy::gateway::gateway_status(&w.cp, &w.root, "test", 60)
+        .await
+        .unwrap();
+    assert_eq!(served(&all), ["P/api", "Q/api"]);
+    // A member of Q alone sees Q's routes, not P's.
+    let system = deploy::Actor::system(deploy::Channel::Cli);
+    let quinn = users::create_user(
+        &w.cp,
+        &system,
+        "quinn",
+        &users::Password::new("correct horse battery"),
+        false,
+    )
+    .await
+    .unwrap();
+    access::set_member(&w.cp, &w.root, "Q", "quinn", false, &[access::Permission::View])
+        .await
+        .unwrap();
+    let quinn = deploy::Actor::new(quinn, deploy::Channel::Console);
+    let hers = deploy::gateway::gateway_status(&w.cp, &quinn, "test", 60)
+        .await
+        .unwrap();
+    assert_eq!(served(&hers), ["Q/api"]);
+    let metrics = gateway::metrics::global().render();
+    assert!(metrics.contains("project=\"Q\",proxy=\"api\""));
+    assert!(metrics.contains("project=\"P\",proxy=\"api\""));
+}

@@ -191,12 +191,17 @@ async fn the_gateway_reports_what_it_serves_and_metrics_count_requests() {
         .await
         .unwrap();
     assert_eq!(reports.len(), 1);
-    assert_eq!(reports[0].routes, vec![("p".to_owned(), 1)]);
+    let served: Vec<_> = reports[0]
+        .routes
+        .iter()
+        .map(|r| (r.project.as_str(), r.proxy.as_str(), r.revision))
+        .collect();
+    assert_eq!(served, [("P", "p", 1)]);
     let metrics = gateway::metrics::global().render();
-    assert!(
-        metrics.contains("portico_gateway_requests_total{environment=\"test\",proxy=\"p\",class=\"2xx\"}")
-    );
     assert!(metrics.contains(
-        "portico_gateway_request_duration_seconds_bucket{environment=\"test\",proxy=\"p\",le=\"+Inf\"}"
+        "portico_gateway_requests_total{environment=\"test\",project=\"P\",proxy=\"p\",class=\"2xx\"}"
+    ));
+    assert!(metrics.contains(
+        "portico_gateway_request_duration_seconds_bucket{environment=\"test\",project=\"P\",proxy=\"p\",le=\"+Inf\"}"
     ));
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use common::{backend, body, client, dead_backend, routing, spec, world};
+use deploy::deployments::{self, DeployOptions};
 use deploy::model::RoutingAlgorithm;
+use deploy::proxies;
 
 /// Three backends a, b and c behind proxy `p` at /p, with the given algorithm and weights.
 async fn three(w: &common::World, algorithm: RoutingAlgorithm, weights: [u32; 3]) -> [common::Backend; 3] {
@@ -33,7 +35,7 @@ async fn spread(url: &str, n: usize, path: impl Fn(usize) -> String) -> HashMap<
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_longest_prefix_wins_and_the_rest_of_the_path_and_query_are_forwarded() {
+async fn a_prefix_owns_what_lies_under_it_and_the_rest_of_the_path_and_query_are_forwarded() {
     let w = world().await;
     let (pets, cats) = (backend("pets").await, backend("cats").await);
     w.deploy(
@@ -41,11 +43,25 @@ async fn the_longest_prefix_wins_and_the_rest_of_the_path_and_query_are_forwarde
         spec("/pets", routing(RoutingAlgorithm::RoundRobin, &[(&pets, 1)])),
     )
     .await;
-    w.deploy(
+    // A path under a live one is refused, so /pets keeps everything below it.
+    proxies::create_proxy(
+        &w.cp,
+        &w.root,
+        "P",
         "cats",
         spec("/pets/cats", routing(RoutingAlgorithm::RoundRobin, &[(&cats, 1)])),
+        &["test".into()],
     )
-    .await;
+    .await
+    .unwrap();
+    let refused = deployments::deploy_proxy(&w.cp, &w.root, "P", "cats", "test", &DeployOptions::default())
+        .await
+        .unwrap();
+    assert!(!refused.success);
+    assert!(
+        refused.environment_results[0].message.contains("(/pets)"),
+        "{refused:?}"
+    );
     let c = client();
     let text = body(
         c.get(format!("{}/pets/cats/7?x=1&y=2", w.url))
@@ -55,9 +71,10 @@ async fn the_longest_prefix_wins_and_the_rest_of_the_path_and_query_are_forwarde
     )
     .await;
     assert!(
-        text.starts_with("cats GET /7?x=1&y=2 xff=127.0.0.1 host=127.0.0.1:"),
+        text.starts_with("pets GET /cats/7?x=1&y=2 xff=127.0.0.1 host=127.0.0.1:"),
         "{text}"
     );
+    assert_eq!(cats.hits.load(Ordering::Relaxed), 0);
     let text = body(
         c.post(format!("{}/pets/dogs", w.url))
             .body("hi")
@@ -161,7 +178,8 @@ async fn a_backend_that_refuses_connections_is_skipped_and_no_request_fails() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let metrics = gateway::metrics::global().render();
-    assert!(metrics.contains("portico_gateway_backend_errors_total{environment=\"test\",proxy=\"p\"}"));
+    assert!(metrics
+        .contains("portico_gateway_backend_errors_total{environment=\"test\",project=\"P\",proxy=\"p\"}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

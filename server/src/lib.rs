@@ -12,9 +12,13 @@ mod https_cookies;
 mod page_guard;
 mod request_log;
 
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use axum::Router;
 use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Where the built site (WASM, JS, CSS, public files) lives, as cargo-leptos writes it.
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
@@ -31,20 +35,61 @@ pub async fn app_with(
     limits: ArchiveLimits,
 ) -> Result<Router, deploy::Error> {
     let api = apiops::router(cp.clone(), limits).merge(apig::router(cp.clone()));
-    let console = console::router(cp, site_root, limits).await?;
-    Ok(api
+    let console = console::router(cp.clone(), site_root, limits).await?;
+    let metrics = Router::new()
         .route("/metrics", axum::routing::get(metrics))
+        .with_state(cp);
+    Ok(api
+        .merge(metrics)
         .merge(console)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(axum::middleware::from_fn(request_log::log_request)))
 }
 
-/// The gateway's metrics in Prometheus text format (every environment served by this process).
-async fn metrics() -> impl axum::response::IntoResponse {
+/// Scripts, styles and connections only from the console's own origin, and never inside another site's
+/// frame. Inline scripts stay allowed because Leptos hydrates with an inline module script; WebAssembly
+/// needs 'wasm-unsafe-eval'.
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The gateway's metrics in Prometheus text format (every environment served by this process). They name
+/// every project's API proxies, so they need a system admin's API token (a Prometheus scrape job's
+/// `authorization` setting).
+async fn metrics(State(cp): State<ControlPlane>, headers: HeaderMap) -> axum::response::Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let admin = match token {
+        Some(t) => deploy::tokens::authenticate(&cp, t)
+            .await
+            .is_ok_and(|user| user.system_admin),
+        None => false,
+    };
+    if !admin {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "Metrics need a system admin's API token.\n",
+        )
+            .into_response();
+    }
     (
-        [(
-            http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         gateway::metrics::global().render(),
     )
+        .into_response()
 }

@@ -22,8 +22,20 @@ struct Cli {
         default_value = "sqlite://data/portico.db"
     )]
     database_url: String,
+    /// Let routing addresses point at this machine (loopback). Off by default: project members set
+    /// addresses, and the gateway's own machine may hold what they must not reach. `--demo` turns it on.
+    #[arg(long, global = true, env = "PORTICO_ALLOW_LOOPBACK_BACKENDS")]
+    allow_loopback_backends: bool,
+    /// A range routing addresses may not point into, as CIDR (repeatable), beyond the built-in rules.
+    #[arg(long = "deny-backend-range", global = true, value_parser = parse_range)]
+    deny_backend_ranges: Vec<ipnet::IpNet>,
     #[command(subcommand)]
     command: Command,
+}
+
+fn parse_range(text: &str) -> Result<ipnet::IpNet, String> {
+    text.parse()
+        .map_err(|e| format!("bad range {text:?} (want CIDR, e.g. 10.20.0.0/16): {e}"))
 }
 
 #[derive(Subcommand)]
@@ -163,9 +175,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    let demo = matches!(&cli.command, Command::Serve(s) if s.demo);
+    let policy = deploy::backends::BackendPolicy::new(
+        cli.allow_loopback_backends || demo,
+        cli.deny_backend_ranges.clone(),
+    );
     let cp = ControlPlane::open(&cli.database_url)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_backend_policy(policy);
     match cli.command {
         Command::Serve(serve) => run_server(cp, serve).await,
         Command::Gateway(node) => run_gateway_node(cp, node).await,
@@ -250,6 +268,7 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", serve.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    cp.backends().add_own_listener(addr);
     println!("Portico is running.");
     println!("  Console:  http://{addr}/");
     println!("  REST API: http://{addr}/apiops/");
@@ -288,6 +307,7 @@ async fn run_gateway_node(cp: ControlPlane, node: GatewayNode) -> Result<(), Str
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", node.listen))?;
     let addr = listener.local_addr();
+    cp.backends().add_own_listener(addr);
     gateway::start(
         cp.clone(),
         &node.environment,

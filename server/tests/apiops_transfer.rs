@@ -99,10 +99,51 @@ async fn example_1_basic_import() {
     assert_eq!(copy["deployments"], json!([]));
 }
 
+/// Takes petstore-api offline in production, where the demo has it live. MyAPI, a copy of it, asks for its
+/// path /petstore, and one path has one owner in an environment.
+async fn free_petstore_path(p: &Portico, token: &str) {
+    let r = p
+        .call(
+            Method::DELETE,
+            "/apiops/projects/MyProject/apiProxies/petstore-api/environments/production/",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn example_2_on_the_demo_keeps_the_import_but_refuses_production_where_petstore_api_owns_the_path() {
+    let (p, token) = Portico::demo().await;
+    let zip = exported(&p, &token).await;
+    let a = import(
+        &p,
+        &token,
+        r#"{"deploy":true,"deployTargetEnvironmentNameList":["production","staging"]}"#,
+        &zip,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.json["status"], "SUCCESS");
+    assert_eq!(a.json["deploymentResult"]["success"], false);
+    let production = &a.json["deploymentResult"]["environmentResults"][0];
+    assert_eq!(production["success"], false);
+    assert!(
+        production["message"].as_str().unwrap().contains("(/petstore)"),
+        "{production}"
+    );
+    assert_eq!(
+        a.json["deploymentResult"]["environmentResults"][1]["success"],
+        true
+    );
+}
+
 #[tokio::test]
 async fn example_2_import_with_deployment() {
     let (p, token) = Portico::demo().await;
     let zip = exported(&p, &token).await;
+    free_petstore_path(&p, &token).await;
     let a = import(
         &p,
         &token,
@@ -154,6 +195,7 @@ async fn example_3_import_with_routing() {
 async fn example_4_import_with_full_configuration_then_override() {
     let (p, token) = Portico::demo().await;
     let zip = exported(&p, &token).await;
+    free_petstore_path(&p, &token).await;
     let metadata = r#"{"deploy":true,"deployTargetEnvironmentNameList":["production"],"routing":{"algorithm":"WEIGHTED_ROUND_ROBIN","addressList":[{"address":"https://backend1.example.com","weight":3},{"address":"https://backend2.example.com","weight":1}]},"maintenanceMode":false}"#;
     for round in 0..2 {
         let a = import(&p, &token, metadata, &zip).await;

@@ -48,7 +48,9 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
             .await
-            .unwrap();
+            .unwrap()
+            // Backends in these tests (and the demo's) run on this machine, as `serve --demo` allows.
+            .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
         let system = Actor::system(Channel::Cli);
         users::create_user(&cp, &system, "root", &Password::new(PASSWORD), true)
             .await

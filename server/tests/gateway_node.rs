@@ -32,6 +32,8 @@ fn start_node(db: &str) -> (NodeProcess, String) {
             "127.0.0.1:0",
             "--poll-ms",
             "50",
+            // The test's backends run on this machine.
+            "--allow-loopback-backends",
         ])
         .env("PORTICO_DATABASE_URL", db)
         .stdout(Stdio::piped())
@@ -95,7 +97,10 @@ async fn until_serves(url: &str, expected: &str) -> bool {
 async fn two_nodes_serve_one_environment_and_follow_deploys_made_through_the_rest_api() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/portico.db", dir.path().display());
-    let cp = ControlPlane::open(&db).await.unwrap();
+    let cp = ControlPlane::open(&db)
+        .await
+        .unwrap()
+        .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     let system = Actor::system(Channel::Cli);
     let user = users::create_user(
         &cp,
@@ -160,22 +165,53 @@ async fn two_nodes_serve_one_environment_and_follow_deploys_made_through_the_res
         .unwrap();
     assert_eq!(reports.len(), 2);
     assert!(
-        reports.iter().all(|r| r.routes == vec![("p".to_owned(), 2)]),
+        reports.iter().all(|r| r.routes.len() == 1
+            && (
+                r.routes[0].project.as_str(),
+                r.routes[0].proxy.as_str(),
+                r.routes[0].revision
+            ) == ("P", "p", 2)),
         "{reports:?}"
     );
 }
 
 #[tokio::test]
-async fn metrics_are_served_in_prometheus_text_format() {
+async fn metrics_are_served_in_prometheus_text_format_to_a_system_admin_only() {
     let dir = tempfile::tempdir().unwrap();
     let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
         .await
         .unwrap();
+    let system = deploy::Actor::system(deploy::Channel::Cli);
+    let password = deploy::users::Password::new("correct horse battery");
+    let mut tokens = Vec::new();
+    for (name, admin) in [("root", true), ("member", false)] {
+        deploy::users::create_user(&cp, &system, name, &password, admin)
+            .await
+            .unwrap();
+        let (token, _) = deploy::tokens::create_token(&cp, &system, name, "scrape", None)
+            .await
+            .unwrap();
+        tokens.push(token.expose().to_owned());
+    }
     let app = server::app(cp, dir.path().to_str().unwrap()).await.unwrap();
-    let r = app
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let get = |token: Option<&str>| {
+        let mut r = Request::get("/metrics");
+        if let Some(t) = token {
+            r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        app.clone().oneshot(r.body(Body::empty()).unwrap())
+    };
+    // Metrics name every project's API proxies: not for anyone, nor for a project member.
+    assert_eq!(get(None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(Some(&tokens[1])).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(Some("not-a-token")).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = get(Some(&tokens[0])).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()[header::CONTENT_TYPE]
         .to_str()

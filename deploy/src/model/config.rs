@@ -146,6 +146,23 @@ pub struct GroupSnapshot {
     pub settings: GroupSpec,
 }
 
+impl Snapshot {
+    /// The request paths this snapshot answers at once live: its relative path, and that path under each of
+    /// its group's client route paths; without a trailing '/', so the root is "". The gateway routes by
+    /// these, and a deploy is refused when one of them overlaps another proxy's in the environment.
+    pub fn route_prefixes(&self) -> Vec<String> {
+        let own = self.proxy.relative_path.trim_end_matches('/');
+        let mut prefixes: Vec<String> = self
+            .group
+            .iter()
+            .flat_map(|g| &g.settings.client_route.relative_path_list)
+            .map(|base| format!("{}{own}", base.trim_end_matches('/')))
+            .collect();
+        prefixes.push(own.to_owned());
+        prefixes
+    }
+}
+
 const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 /// Enough for a proxy balancing over a large fleet (cloud target groups stop at 1000 too).
 const MAX_ADDRESSES: usize = 1000;

@@ -92,7 +92,16 @@ pub struct ProjectLive {
 pub struct NodeReport {
     pub node_id: String,
     pub version: i64,
-    /// (API proxy, revision) pairs the node routes to.
-    pub routes: Vec<(String, i64)>,
+    /// What the node routes to (only the projects the reader may see).
+    pub routes: Vec<ServedRoute>,
     pub reported_at: String,
+}
+
+/// One API proxy a gateway serves. Proxies are named per project, so the project is part of the name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServedRoute {
+    pub project: String,
+    pub proxy: String,
+    pub revision: i64,
 }

@@ -40,6 +40,8 @@ pub async fn count(cp: &ControlPlane, table: &str) -> i64 {
 /// The demo data set (the world the spec examples run against) and its admin, acting from the console.
 pub async fn demo() -> (ControlPlane, tempfile::TempDir, Actor) {
     let (cp, dir) = fresh().await;
+    // The demo's backends run on this machine, as `portico serve --demo` allows.
+    let cp = cp.with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     deploy::demo::load(&cp).await.expect("demo data set");
     let admin = users::find_user_by_name(&cp, deploy::demo::DEMO_USER)
         .await

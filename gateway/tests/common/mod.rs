@@ -44,7 +44,11 @@ pub async fn world() -> World {
 pub async fn world_with(options: gateway::Options) -> World {
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}/portico.db", dir.path().display());
-    let cp = ControlPlane::open(&database_url).await.unwrap();
+    // The test backends run on this machine.
+    let cp = ControlPlane::open(&database_url)
+        .await
+        .unwrap()
+        .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     let system = Actor::system(Channel::Cli);
     let user = users::create_user(
         &cp,

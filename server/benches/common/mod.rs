@@ -23,7 +23,9 @@ pub async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
         .await
-        .unwrap();
+        .unwrap()
+        // Backends in these benches (and the demo's) run on this machine, as `serve --demo` allows.
+        .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     let system = Actor::system(Channel::Cli);
     let user = users::create_user(&cp, &system, "bench", &Password::new("bench password"), true)
         .await

@@ -88,7 +88,9 @@ impl Portico {
         let dir = tempfile::tempdir().unwrap();
         let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
             .await
-            .unwrap();
+            .unwrap()
+            // Backends in these tests (and the demo's) run on this machine, as `serve --demo` allows.
+            .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
         let app = server::app(cp.clone(), dir.path().to_str().unwrap())
             .await
             .unwrap();

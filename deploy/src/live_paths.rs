@@ -1,0 +1,87 @@
+//! One path, one owner: among what is live in an environment, no API proxy's request paths may equal, lie
+//! under or lie over another's, whichever project each belongs to. Without this rule a member of one project
+//! could deploy `/victim/admin` and take another project's traffic (bearer tokens included), and two proxies
+//! on one path would shadow each other by name. The table `live_paths` (kept by triggers, migration 0005)
+//! holds every live deployment's paths.
+
+use sqlx::SqliteConnection;
+
+use crate::model::Snapshot;
+use crate::{Actor, Error, Result};
+
+/// Paths strictly above `path` on segment boundaries: "/a/b/c" has "", "/a" and "/a/b".
+fn ancestors(path: &str) -> Vec<&str> {
+    let mut out = vec![""];
+    out.extend(path.match_indices('/').skip(1).map(|(i, _)| &path[..i]));
+    if path.is_empty() {
+        out.clear();
+    }
+    out
+}
+
+/// Refuses (with `Invalid`, writing nothing) a deploy of `snapshot` for `proxy_id` into the environment when
+/// one of its paths overlaps a path another live proxy owns there. The message names the path, and the
+/// proxy and project only when the actor may see that project.
+pub(crate) async fn check(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    env_id: i64,
+    env_name: &str,
+    proxy_id: i64,
+    snapshot: &Snapshot,
+) -> Result<()> {
+    for prefix in snapshot.route_prefixes() {
+        let over = serde_json::to_string(&ancestors(&prefix)).map_err(Error::internal)?;
+        let taken: Option<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT l.path, a.name, p.name,
+                    ?5 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ?6)
+             FROM live_paths l JOIN api_proxies a ON a.id = l.proxy_id JOIN projects p ON p.id = a.project_id
+             WHERE l.environment_id = ?1 AND l.proxy_id <> ?2
+               AND (l.path = ?3
+                    OR l.path IN (SELECT value FROM json_each(?4))
+                    OR (l.path >= ?3 || '/' AND l.path < ?3 || '0'))
+             ORDER BY length(l.path) LIMIT 1",
+        )
+        .bind(env_id)
+        .bind(proxy_id)
+        .bind(&prefix)
+        .bind(&over)
+        .bind(actor.user.system_admin)
+        .bind(actor.user.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((path, proxy, project, visible)) = taken {
+            let shown = |p: &str| {
+                if p.is_empty() {
+                    "/".to_owned()
+                } else {
+                    p.to_owned()
+                }
+            };
+            let owner = if visible {
+                format!(" by API Proxy ({proxy}) of project ({project})")
+            } else {
+                String::new()
+            };
+            return Err(Error::Invalid(format!(
+                "Relative path ({}) of API Proxy ({}) overlaps path ({}) already live in environment ({env_name}){owner}!",
+                shown(&prefix),
+                snapshot.name,
+                shown(&path),
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ancestors;
+
+    #[test]
+    fn ancestors_stop_at_segment_boundaries() {
+        assert_eq!(ancestors("/a/b/c"), ["", "/a", "/a/b"]);
+        assert_eq!(ancestors("/a"), [""]);
+        assert!(ancestors("").is_empty());
+    }
+}
