@@ -4,7 +4,6 @@
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::model::from_json;
 use crate::proxies::find_proxy;
 use crate::{audit, Actor, ControlPlane, Error, Result};
 

@@ -15,7 +15,8 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 /// Sessions end after this long without a request.
 const SESSION_IDLE_LIMIT: time::Duration = time::Duration::hours(8);
-pub const SESSION_COOKIE: &str = "portico_session";
+/// The gateways strip this cookie (and its `__Host-` form) from everything they forward: one list, theirs.
+pub const SESSION_COOKIE: &str = gateway::console_cookie::CONSOLE_SESSION_COOKIES[0];
 
 pub fn leptos_options(site_root: &str) -> LeptosOptions {
     LeptosOptions::builder()
@@ -53,6 +54,9 @@ pub async fn router(
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIMIT));
 
     let files = crate::console_files::router(cp.clone(), limits);
+    // Only the cookie-bearing console: the token doors stay reachable, so a system admin who set an access
+    // URL onto the console's own host can still correct it through the REST API.
+    let hosts = crate::gateway_hosts::GatewayHosts::new(cp.clone());
     let router = Router::new()
         .leptos_routes_with_context(&options, routes, move || provide_context(cp.clone()), {
             let options = options.clone();
@@ -68,6 +72,10 @@ pub async fn router(
         .layer(sessions)
         .layer(axum::middleware::from_fn(
             crate::https_cookies::secure_cookies_over_https,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            hosts,
+            crate::gateway_hosts::refuse_gateway_hosts,
         ));
     Ok(router)
 }

@@ -8,7 +8,9 @@ pub mod console;
 mod console_files;
 mod cross_origin;
 pub mod demo_backends;
+mod gateway_hosts;
 mod https_cookies;
+pub mod listener;
 mod page_guard;
 mod request_log;
 

@@ -5,7 +5,6 @@ use std::io::BufRead;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use axum::serve::ListenerExt;
 use clap::{Args, Parser, Subcommand};
 use deploy::archive::ArchiveLimits;
 use deploy::users::{self, Password};
@@ -55,17 +54,26 @@ struct GatewayTuning {
     /// How long a backend may take to accept a connection, in milliseconds.
     #[arg(long, env = "PORTICO_GATEWAY_CONNECT_TIMEOUT_MS", default_value_t = 2000)]
     gateway_connect_timeout_ms: u64,
-    /// How long a backend may take to start answering, in milliseconds.
+    /// How long a backend may take to answer, from the request to the last byte, in milliseconds.
     #[arg(long, env = "PORTICO_GATEWAY_TIMEOUT_MS", default_value_t = 30000)]
     gateway_timeout_ms: u64,
+    /// How long a client connection may take to send a request head, from its opening or its previous
+    /// response (so also how long an idle keep-alive connection stays open), in milliseconds.
+    #[arg(long, env = "PORTICO_CLIENT_HEAD_TIMEOUT_MS", default_value_t = 15000)]
+    client_head_timeout_ms: u64,
 }
 
 impl GatewayTuning {
+    fn head_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.client_head_timeout_ms.max(1))
+    }
+
     fn options(&self, poll_ms: u64) -> gateway::Options {
         gateway::Options {
             poll: std::time::Duration::from_millis(poll_ms.max(1)),
             connect_timeout: std::time::Duration::from_millis(self.gateway_connect_timeout_ms),
             response_timeout: std::time::Duration::from_millis(self.gateway_timeout_ms),
+            head_timeout: self.head_timeout(),
             ..Default::default()
         }
     }
@@ -290,14 +298,7 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
         println!("    e.g. curl -X POST \"http://{addr}/apiops/projects/MyProject/apiProxyGroups/PaymentAPIGroup/environments/production/\" -H \"Authorization: Bearer {}\"", login.token.expose());
     }
     tracing::info!(%addr, "listening");
-    // Without TCP_NODELAY, a page streamed in several chunks waits on the client's delayed ACK (~40 ms).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    server::listener::serve(listener, app, serve.tuning.head_timeout(), shutdown_signal()).await;
     cp.close().await;
     Ok(())
 }

@@ -46,7 +46,7 @@ fn session_cookie(answer: &Answer) -> Option<String> {
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("portico_session="))
+        .find(|c| c.starts_with("portico_session=") || c.starts_with("__Host-portico_session="))
         .map(str::to_owned)
 }
 
@@ -182,7 +182,63 @@ async fn the_session_cookie_is_secure_when_a_tls_proxy_says_https() {
             cookie.ends_with("; Secure") && cookie.contains("HttpOnly"),
             "{name}: {cookie}"
         );
+        // Behind TLS the cookie has the __Host- name: only this origin may set it, for every path.
+        assert!(
+            cookie.starts_with("__Host-portico_session=") && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+        let pair = cookie.split(';').next().unwrap().to_owned();
+        let value = pair.split_once('=').unwrap().1.to_owned();
+        // It signs the browser in over https; the same value under the plain name (as another port of the
+        // host could plant it) does not.
+        let login_page = |cookie: String| {
+            let request = Request::get("/login")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header("x-forwarded-proto", "https")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            p.send(request)
+        };
+        let signed_in = login_page(pair.clone()).await;
+        assert!(signed_in.status.is_redirection(), "{}", signed_in.status);
+        let planted = login_page(format!("portico_session={value}")).await;
+        assert_eq!(
+            planted.status,
+            StatusCode::OK,
+            "a plain-named cookie counted over https"
+        );
     }
+}
+
+#[tokio::test]
+async fn the_console_refuses_requests_naming_a_gateways_host_but_the_token_doors_answer() {
+    let (p, token) = Portico::demo().await;
+    let system = deploy::Actor::system(deploy::Channel::Cli);
+    deploy::gateway::set_access_url(&p.cp, &system, "staging", "http://127.0.0.1:8080")
+        .await
+        .unwrap();
+    let get = |path: &str, host: &str, forwarded: Option<&str>| {
+        let mut request = Request::get(path).header(header::HOST, host);
+        if let Some(f) = forwarded {
+            request = request.header("x-forwarded-host", f);
+        }
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        p.send(request.body(Body::empty()).unwrap())
+    };
+    for (host, forwarded) in [
+        ("127.0.0.1:8080", None),
+        ("localhost:8080", None),
+        ("console.example.com", Some("127.0.0.1:8080")),
+    ] {
+        let r = get("/login", host, forwarded).await;
+        assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host} {forwarded:?}");
+    }
+    assert_eq!(get("/login", "127.0.0.1:3000", None).await.status, StatusCode::OK);
+    // The REST API still answers there, so an admin can correct an access URL that names the console.
+    let r = get("/apiops/projects/", "127.0.0.1:8080", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
 
 #[tokio::test]

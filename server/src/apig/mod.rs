@@ -23,6 +23,7 @@ pub fn router(cp: ControlPlane) -> Router {
     Router::new()
         .route(path, post(publish::publish))
         .route(&format!("{path}/"), post(publish::publish))
+        .method_not_allowed_fallback(publish::method_not_allowed)
         .layer(DefaultBodyLimit::max(crate::apiops::BODY_LIMIT))
         .with_state(ApigState { cp })
 }

@@ -28,6 +28,15 @@ pub struct ApigErrorBody {
     error_msg: String,
 }
 
+/// This door's shape for a method the path does not take: only POST publishes.
+pub async fn method_not_allowed(method: axum::http::Method) -> ApigError {
+    ApigError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: codes::INVALID_PARAMETER,
+        message: format!("The publish API accepts POST, not {method}."),
+    }
+}
+
 impl IntoResponse for ApigError {
     fn into_response(self) -> Response {
         let body = ApigErrorBody {

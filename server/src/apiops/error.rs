@@ -14,13 +14,15 @@ pub enum ApiError {
     SignedOut,
     Forbidden(String),
     NotFound(String),
+    /// The path exists, but not for this method.
+    MethodNotAllowed(String),
     Internal,
 }
 
 /// Every error answer: a machine-readable kind and a sentence for the person reading it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// bad_request, unauthorized_client, access_denied, not_found or server_error.
+    /// bad_request, unauthorized_client, access_denied, not_found, method_not_allowed or server_error.
     pub error: String,
     pub error_description: String,
 }
@@ -37,6 +39,9 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "access_denied", m.as_str()),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.as_str()),
+            ApiError::MethodNotAllowed(m) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", m.as_str())
+            }
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",

@@ -155,10 +155,16 @@ pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
     r.route("/apiops/openapi.json", get(openapi::document))
         .route("/apiops", get(not_found))
         .route("/apiops/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(ApiState { cp, limits })
 }
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("No such APIOps endpoint.".into())
+}
+
+/// The documented error shape for a method the path does not take (axum adds the `Allow` header).
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!("This endpoint does not accept {method} requests."))
 }
