@@ -54,7 +54,7 @@ nginx_conf proxy auto "upstream backend { server 127.0.0.1:$backend_port; keepal
 export PORTICO_DATABASE_URL="sqlite://$work/portico.db"
 printf 'bench password\n' | "$portico" admin create-user bench --password-stdin --system-admin >/dev/null
 token=$("$portico" admin create-token bench --name bench)
-"$portico" serve --addr "127.0.0.1:$api_port" --site-root "$work" >"$work/portico.out" 2>"$work/portico.log" &
+"$portico" serve --allow-loopback-backends --addr "127.0.0.1:$api_port" --site-root "$work" >"$work/portico.out" 2>"$work/portico.log" &
 pids+=($!)
 api="http://127.0.0.1:$api_port/apiops"
 auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')

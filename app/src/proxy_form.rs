@@ -26,6 +26,27 @@ pub async fn save_proxy(
     Ok(saved)
 }
 
+/// Where the path would overlap one live under another proxy, per environment of the deploy list: the form
+/// warns before the save, as the deploy would refuse.
+#[server(endpoint = "path_conflicts")]
+pub async fn path_conflicts(
+    project: String,
+    #[server(default)] proxy: Option<String>,
+    relative_path: String,
+    #[server(default)] environments: Vec<String>,
+) -> Result<Vec<String>, ConsoleError> {
+    let (cp, actor) = crate::session::actor().await?;
+    Ok(deploy::live_paths::path_conflicts(
+        &cp,
+        &actor,
+        &project,
+        proxy.as_deref(),
+        &relative_path,
+        &environments,
+    )
+    .await?)
+}
+
 /// Which field a refusal is about, from the words the domain uses for it.
 fn field_of(message: &str) -> &'static str {
     let m = message.to_ascii_lowercase();
@@ -82,6 +103,20 @@ pub fn ProxyForm(
             .unwrap_or_default(),
     );
     let local_error = RwSignal::new(None::<(&'static str, String)>);
+    // Asked in the browser only, as the path or the deploy list changes.
+    let conflicts = LocalResource::new(move || {
+        let (project, proxy, path, environments) = (project.get(), name.get(), path.get(), deploy_list.get());
+        async move {
+            let path = path.trim().to_owned();
+            if path.len() < 2 || environments.is_empty() {
+                return Vec::new();
+            }
+            let proxy = (!proxy.trim().is_empty()).then(|| proxy.trim().to_owned());
+            path_conflicts(project, proxy, path, environments)
+                .await
+                .unwrap_or_default()
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -155,6 +190,12 @@ pub fn ProxyForm(
                     <label for="proxy-path">"Relative path"</label>
                     <input id="proxy-path" required bind:value=path placeholder="/orders" />
                     {message_for("path")}
+                    {move || conflicts.get().filter(|c| !c.is_empty()).map(|c| view! {
+                        <div class="warning field-warning" role="status" aria-label="Path conflicts">
+                            <p>"Deploying would be refused where another API proxy owns this path:"</p>
+                            <ul>{c.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                        </div>
+                    })}
                 </div>
                 <div class="field grow">
                     <label for="proxy-description">"Description"</label>

@@ -22,7 +22,15 @@ pub struct BackendPolicy {
     denied: Vec<IpNet>,
     /// Where this process listens (console, gateways); added as listeners bind.
     own: RwLock<Vec<SocketAddr>>,
+    /// This machine's interface addresses: a listener on 0.0.0.0 or :: is reachable at each of them.
+    interfaces: RwLock<Vec<IpAddr>>,
 }
+
+/// Cloud metadata services outside link-local space (Alibaba's IPv4, AWS's IPv6), always refused.
+const METADATA: [IpAddr; 2] = [
+    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
+];
 
 /// The host of a routing address, as a connection would see it.
 enum Host {
@@ -50,11 +58,21 @@ fn host_of(address: &str) -> Option<(Host, Option<u16>)> {
     Some((host, url.port_or_known_default()))
 }
 
-/// An IPv4 address written as IPv6 (`::ffff:127.0.0.1`) is checked as the IPv4 address it reaches.
+/// An IPv4 address written as IPv6 (mapped `::ffff:127.0.0.1`, compatible `::127.0.0.1`, or NAT64
+/// `64:ff9b::127.0.0.1`) is checked as the IPv4 address it reaches.
 fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
+    let IpAddr::V6(v6) = ip else { return ip };
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return IpAddr::V4(v4);
+    }
+    let s = v6.segments();
+    let embedded = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    let compatible = s[..6].iter().all(|x| *x == 0) && !v6.is_loopback() && !v6.is_unspecified();
+    let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+    if compatible || nat64 {
+        IpAddr::V4(embedded)
+    } else {
+        ip
     }
 }
 
@@ -76,6 +94,7 @@ impl BackendPolicy {
             allow_loopback,
             denied,
             own: RwLock::default(),
+            interfaces: RwLock::default(),
         }
     }
 
@@ -84,12 +103,24 @@ impl BackendPolicy {
         BackendPolicy::new(true, Vec::new())
     }
 
+    /// Records this machine's interface addresses (a listener on 0.0.0.0 answers at each).
+    pub fn set_interface_addresses(&self, addresses: Vec<IpAddr>) {
+        *self.interfaces.write().unwrap_or_else(|e| e.into_inner()) =
+            addresses.into_iter().map(canonical).collect();
+    }
+
     /// Records a listener of this process, so no address may point at it.
     pub fn add_own_listener(&self, address: SocketAddr) {
         self.own.write().unwrap_or_else(|e| e.into_inner()).push(address);
     }
 
     fn is_own(&self, ip: IpAddr, port: u16) -> bool {
+        let on_this_machine = is_this_machine(ip)
+            || self
+                .interfaces
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&ip);
         self.own
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -97,7 +128,7 @@ impl BackendPolicy {
             .any(|own| {
                 own.port() == port
                     && (canonical(own.ip()) == ip
-                        || (own.ip().is_unspecified() && is_this_machine(ip))
+                        || (own.ip().is_unspecified() && on_this_machine)
                         || (is_this_machine(own.ip()) && is_this_machine(ip)))
             })
     }
@@ -107,7 +138,7 @@ impl BackendPolicy {
         let ip = canonical(ip);
         if self.is_own(ip, port) {
             Some("points at Portico itself")
-        } else if is_link_local(ip) {
+        } else if is_link_local(ip) || METADATA.contains(&ip) {
             Some("is link-local (cloud metadata lives there)")
         } else if ip.is_multicast() || ip == IpAddr::V4(Ipv4Addr::BROADCAST) {
             Some("is not a unicast address")
@@ -177,6 +208,10 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://[fe80::1]/",
             "http://203.0.113.7/",
+            "http://100.100.100.200/latest/meta-data",
+            "http://[fd00:ec2::254]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::7f00:1]/",
         ] {
             let e = strict.check_routing(&routing(refused)).unwrap_err();
             assert!(
@@ -211,5 +246,13 @@ mod tests {
             assert!(e.to_string().contains("Portico itself"), "{own}: {e}");
         }
         assert!(demo.refusal("169.254.169.254".parse().unwrap(), 80).is_some());
+        // A listener on every address is reached at each of this machine's interface addresses too.
+        demo.set_interface_addresses(vec!["10.0.0.5".parse().unwrap()]);
+        let e = demo
+            .check_routing(&routing("http://10.0.0.5:8080/b"))
+            .unwrap_err();
+        assert!(e.to_string().contains("Portico itself"), "{e}");
+        demo.check_routing(&routing("http://10.0.0.5:9000/b")).unwrap();
+        demo.check_routing(&routing("http://10.0.0.6:8080/b")).unwrap();
     }
 }

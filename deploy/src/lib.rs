@@ -31,7 +31,7 @@ pub mod history;
 #[cfg(feature = "storage")]
 mod ids;
 #[cfg(feature = "storage")]
-mod live_paths;
+pub mod live_paths;
 pub mod model;
 mod names;
 #[cfg(feature = "storage")]

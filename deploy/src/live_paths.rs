@@ -6,8 +6,10 @@
 
 use sqlx::SqliteConnection;
 
-use crate::model::Snapshot;
-use crate::{Actor, Error, Result};
+use crate::access::{authorize, Need, Permission};
+use crate::environments::project_environment;
+use crate::model::{ProxySpec, Snapshot};
+use crate::{Actor, ControlPlane, Error, Result};
 
 /// Paths strictly above `path` on segment boundaries: "/a/b/c" has "", "/a" and "/a/b".
 fn ancestors(path: &str) -> Vec<&str> {
@@ -72,6 +74,55 @@ pub(crate) async fn check(
         }
     }
     Ok(())
+}
+
+/// What a save would run into at its next deploy: for each environment of `environments` (the deploy list
+/// being edited) where `relative_path` overlaps a path another proxy has live, the refusal a deploy would
+/// get. The console warns with these before the save; nothing is written.
+pub async fn path_conflicts(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: Option<&str>,
+    relative_path: &str,
+    environments: &[String],
+) -> Result<Vec<String>> {
+    let mut conn = cp.pool().acquire().await?;
+    // Those who may edit the proxy are asked; a viewer has no form to warn and no reason to probe paths.
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::Manage)).await?;
+    let snapshot = Snapshot {
+        name: proxy.unwrap_or_default().to_owned(),
+        proxy: ProxySpec {
+            relative_path: relative_path.trim().to_owned(),
+            ..ProxySpec::default()
+        },
+        group: None,
+    };
+    // A path the save itself would refuse is the save's to word.
+    if snapshot.proxy.validate().is_err() {
+        return Ok(Vec::new());
+    }
+    let proxy_id: i64 = match proxy {
+        Some(name) => sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ? AND name = ?")
+            .bind(p.id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(0),
+        None => 0,
+    };
+    let mut found = Vec::new();
+    for name in environments.iter().take(100) {
+        let Ok((env_id, env)) = project_environment(&mut conn, p.id, name).await else {
+            continue;
+        };
+        match check(&mut conn, actor, env_id, &env.name, proxy_id, &snapshot).await {
+            Ok(()) => {}
+            Err(Error::Invalid(message)) => found.push(message),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -22,6 +22,11 @@ export class ProxyForm {
     return this.page.getByRole('group', { name: 'Deploy list' }).getByLabel(environment);
   }
 
+  /** The warning under the path when it would overlap a path live under another proxy. */
+  conflicts(): Locator {
+    return this.page.getByRole('status', { name: 'Path conflicts' });
+  }
+
   /** The message shown next to the routing addresses. */
   routingError(): Locator {
     return this.page.locator('#proxy-addresses ~ .field-error');

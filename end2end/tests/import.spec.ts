@@ -3,7 +3,14 @@ import { ProjectsPage } from '../pages/projects-page';
 import { ImportPage } from '../pages/import-page';
 
 test('imports a dropped export ZIP, deploys it, and shows progress and the result', async ({ page, request }) => {
-  const exported = await request.get('/apiops/projects/MyProject/apiProxies/payment-refunds-api/export/', {
+  // The source is live nowhere, so its path is free for the copy: one path has one owner in an environment.
+  const source = `refunds-src-${Date.now()}`;
+  const created = await request.post('/apiops/projects/MyProject/apiProxies/', {
+    headers: { Authorization: `Bearer ${adminToken}` },
+    data: { name: source, relativePath: `/${source}`, deployList: ['staging'], routing: { addressList: [{ address: 'http://127.0.0.1:9102' }] } },
+  });
+  expect(created.status()).toBe(200);
+  const exported = await request.get(`/apiops/projects/MyProject/apiProxies/${source}/export/`, {
     headers: { Authorization: `Bearer ${adminToken}` },
   });
   expect(exported.status()).toBe(200);

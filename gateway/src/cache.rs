@@ -12,6 +12,9 @@ use deploy::model::Cache;
 use http::header::{self, HeaderName};
 use http::{HeaderMap, Method, StatusCode};
 
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
 /// Responses larger than this are passed through, not kept.
 pub const MAX_BODY: usize = 1024 * 1024;
 /// Used when a cache is on but its limit was left at 0.
@@ -68,12 +71,16 @@ impl ResponseCache {
             }
         }
         let mut key = format!("{method} {path_and_query}");
-        for name in &self.vary {
+        // What the backend is told of the client's view (the Host it asked, the scheme a proxy in front
+        // saw) can shape the answer (redirects, absolute links), so a client that sends its own values gets
+        // its own entry rather than poisoning everyone's.
+        let forwarded = [header::HOST, X_FORWARDED_HOST, X_FORWARDED_PROTO];
+        for name in forwarded.iter().chain(&self.vary) {
             key.push('\n');
             key.push_str(name.as_str());
             for value in headers.get_all(name) {
-                key.push('\0');
-                key.push_str(&String::from_utf8_lossy(value.as_bytes()));
+                // Debug form escapes bytes that are not text, so two values never share a key.
+                key.push_str(&format!("\0{value:?}"));
             }
         }
         Some(key)

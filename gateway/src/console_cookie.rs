@@ -8,6 +8,9 @@ use http::header::{self, HeaderMap, HeaderValue};
 pub const CONSOLE_SESSION_COOKIES: [&str; 2] = ["portico_session", "__Host-portico_session"];
 
 fn is_console_cookie(pair: &str) -> bool {
+    let pair = pair.trim();
+    // A nameless cookie (`=portico_session=x`) is sent by some browsers as `portico_session=x`.
+    let pair = pair.strip_prefix('=').unwrap_or(pair);
     let name = pair.split('=').next().unwrap_or_default().trim();
     CONSOLE_SESSION_COOKIES.contains(&name)
 }
@@ -76,6 +79,10 @@ mod tests {
             HeaderValue::from_static("portico_session=x; Path=/"),
         );
         h.append(header::SET_COOKIE, HeaderValue::from_static("app=1; Path=/"));
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("=portico_session=x; Path=/"),
+        );
         strip_from_response(&mut h);
         let left: Vec<_> = h.get_all(header::SET_COOKIE).iter().collect();
         assert_eq!(left, ["app=1; Path=/"]);

@@ -44,6 +44,18 @@ const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
+/// How many Portico gateways a request has passed. A backend address that leads back into a gateway (through
+/// a name or an address no rule knows as Portico's) would otherwise loop until every connection is taken.
+const HOPS: HeaderName = HeaderName::from_static("x-portico-hops");
+const MAX_HOPS: u8 = 5;
+
+fn hops(headers: &HeaderMap) -> u8 {
+    headers
+        .get(&HOPS)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
 
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
     let named: Vec<HeaderName> = headers
@@ -62,7 +74,12 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
 /// climbs out of the proxy its raw form names (`/evil/../admin` when `/evil` is a proxy) is refused rather
 /// than handed to whichever proxy it lands on.
 fn routed_path<'p>(table: &crate::table::Table, raw: &'p str) -> Result<std::borrow::Cow<'p, str>, String> {
-    let path = crate::path::normalise(raw).map_err(|_| format!("Path ({raw}) climbs above the root."))?;
+    let path = crate::path::normalise(raw).map_err(|refused| match refused {
+        crate::path::Refused::ClimbsAboveRoot => format!("Path ({raw}) climbs above the root."),
+        crate::path::Refused::Ambiguous => {
+            format!("Path ({raw}) holds an encoded slash or backslash, or a dot segment with parameters.")
+        }
+    })?;
     if path != raw {
         if let Some((named, _)) = table.find(raw) {
             let landed = table.find(&path).map(|(r, _)| r);
@@ -76,6 +93,14 @@ fn routed_path<'p>(table: &crate::table::Table, raw: &'p str) -> Result<std::bor
 
 pub async fn handle(node: Arc<Node>, req: Request<Incoming>, client: SocketAddr) -> Response<Body> {
     let started = Instant::now();
+    if hops(req.headers()) >= MAX_HOPS {
+        node.unmatched().observe(508, started.elapsed());
+        return policy::error(
+            StatusCode::LOOP_DETECTED,
+            "LOOP_DETECTED",
+            "This request has passed through too many Portico gateways: a routing address leads back here.",
+        );
+    }
     let (route, target) = match find_route(&node, req.uri()) {
         Ok(found) => found,
         Err(refused) => {
@@ -233,13 +258,18 @@ async fn read_at_most(mut body: Body, limit: usize) -> Option<Bytes> {
 }
 
 /// The request as it goes to a backend: its path under the backend's base path, forwarding headers added,
-/// hop-by-hop headers removed, SOAP headers set for the backend's SOAP version.
-fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, ip: &str) -> Parts {
+/// hop-by-hop headers removed, SOAP headers set for the backend's SOAP version. `None` when the backend's
+/// base path and the request's path together make no valid target (too long): never the backend's root.
+fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, ip: &str) -> Option<Parts> {
     let mut p = Request::new(()).into_parts().0;
     p.method = parts.method.clone();
     p.headers = parts.headers.clone();
     strip_hop_by_hop(&mut p.headers);
     console_cookie::strip_from_request(&mut p.headers);
+    p.headers.insert(
+        HOPS,
+        HeaderValue::from(u16::from(hops(&parts.headers).saturating_add(1))),
+    );
     let mut target = format!("{}{}", backend.base_path, rest);
     if target.is_empty() {
         target.push('/');
@@ -248,7 +278,7 @@ fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, i
         target.push('?');
         target.push_str(q);
     }
-    p.uri = target.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
+    p.uri = target.parse().ok()?;
     let original_host = parts.headers.get(header::HOST).cloned();
     if let Some(host) = &backend.host {
         p.headers.insert(header::HOST, host.clone());
@@ -272,7 +302,7 @@ fn upstream_parts(parts: &Parts, route: &Route, backend: &Backend, rest: &str, i
             soap_headers(version, &mut p.headers);
         }
     }
-    p
+    Some(p)
 }
 
 /// SOAP 1.1 carries the action in a SOAPAction header with text/xml; SOAP 1.2 carries it as the `action`
@@ -464,10 +494,14 @@ async fn forward(
                 .map_err(|never| match never {})
                 .boxed_unsync(),
         };
-        let request = Request::from_parts(
-            upstream_parts(&parts, route, backend, &target.rest, &client_ip),
-            request_body,
-        );
+        let Some(head) = upstream_parts(&parts, route, backend, &target.rest, &client_ip) else {
+            return policy::error(
+                StatusCode::URI_TOO_LONG,
+                "URI_TOO_LONG",
+                "The request's path and query are too long to forward.",
+            );
+        };
+        let request = Request::from_parts(head, request_body);
         let _in_flight = balancer.begin(index);
         let deadline = tokio::time::Instant::now() + node.options().response_timeout;
         match send(node, backend, request, deadline).await {

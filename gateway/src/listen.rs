@@ -25,6 +25,46 @@ pub(crate) fn set_current_worker(index: usize) {
     WORKER.with(|w| w.set(index));
 }
 
+/// This machine's interface addresses, so that a listener on 0.0.0.0 or :: is known at every one of them.
+#[cfg(unix)]
+pub fn interface_addresses() -> Vec<std::net::IpAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let mut out = Vec::new();
+    // SAFETY: getifaddrs hands over a linked list that stays valid until freeifaddrs; each address is read
+    // as the struct its family names.
+    unsafe {
+        let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+        if libc::getifaddrs(&mut list) != 0 {
+            return out;
+        }
+        let mut cursor = list;
+        while !cursor.is_null() {
+            let address = (*cursor).ifa_addr;
+            if !address.is_null() {
+                match i32::from((*address).sa_family) {
+                    libc::AF_INET => {
+                        let v4 = &*(address as *const libc::sockaddr_in);
+                        out.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(v4.sin_addr.s_addr))));
+                    }
+                    libc::AF_INET6 => {
+                        let v6 = &*(address as *const libc::sockaddr_in6);
+                        out.push(IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr)));
+                    }
+                    _ => {}
+                }
+            }
+            cursor = (*cursor).ifa_next;
+        }
+        libc::freeifaddrs(list);
+    }
+    out
+}
+
+#[cfg(not(unix))]
+pub fn interface_addresses() -> Vec<std::net::IpAddr> {
+    Vec::new()
+}
+
 /// One environment's sockets, all on one address.
 #[derive(Debug)]
 pub struct Listeners {

@@ -340,3 +340,40 @@ async fn proxies_of_one_name_in_two_projects_are_two_routes_and_each_team_sees_o
     assert!(metrics.contains("project=\"Q\",proxy=\"api\""));
     assert!(metrics.contains("project=\"P\",proxy=\"api\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_routing_address_that_leads_back_into_the_gateway_ends_in_508_not_a_flood() {
+    let w = world().await;
+    let mut s = spec("/loop", deploy::model::Routing::default());
+    s.routing.address_list.push(deploy::model::RoutingAddress {
+        address: format!("{}/loop", w.url),
+        weight: 1,
+        soap_type: None,
+    });
+    w.deploy("loop", s).await;
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        client().get(format!("{}/loop/x", w.url)).send(),
+    )
+    .await
+    .expect("the loop did not end")
+    .unwrap();
+    assert_eq!(r.status(), 508);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ambiguous_separators_are_refused_and_text_paths_are_matched_as_they_are() {
+    let w = world().await;
+    let b = echo(&[]).await;
+    w.deploy("a", spec("/a", routing(RoutingAlgorithm::RoundRobin, &[(&b, 1)])))
+        .await;
+    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nhost: gw\r\nconnection: close\r\n\r\n");
+    for path in ["/a/..;/admin", "/a/..%2fadmin", "/a/%2e%2e%5cadmin"] {
+        let r = raw(&w.url, &get(path)).await;
+        assert!(r.starts_with("HTTP/1.1 400"), "{path}: {r}");
+    }
+    // Non-ASCII bytes in a path (percent-encoded or not) are routed, never a crash.
+    let r = raw(&w.url, &get("/a/%C3%A9t%C3%A9")).await;
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    assert_eq!(b.hits.load(Ordering::Relaxed), 1);
+}

@@ -30,13 +30,15 @@ fn normalise(authority: &str) -> String {
         Some((h, p)) if !h.is_empty() && !p.contains(']') => (h.to_owned(), Some(p.to_owned())),
         _ => (a.clone(), None),
     };
-    let host = match host.as_str() {
-        "localhost" | "127.0.0.1" | "[::1]" => "loopback".to_owned(),
-        _ => host,
+    // A trailing dot names the same host, and a default port (80, 443) the same address.
+    let host = host.trim_end_matches('.');
+    let host = match host {
+        "localhost" | "127.0.0.1" | "[::1]" => "loopback",
+        other => other,
     };
-    match port {
+    match port.as_deref() {
+        Some("80" | "443") | None => host.to_owned(),
         Some(p) => format!("{host}:{p}"),
-        None => host,
     }
 }
 
@@ -118,6 +120,7 @@ mod tests {
             Some("loopback:8080".into())
         );
         assert_eq!(normalise("gw.example.com"), "gw.example.com");
+        assert_eq!(normalise("GW.example.com.:443"), "gw.example.com");
         assert_ne!(normalise("127.0.0.1:3000"), normalise("127.0.0.1:8080"));
     }
 }

@@ -192,6 +192,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
         .with_backend_policy(policy);
+    cp.backends()
+        .set_interface_addresses(gateway::listen::interface_addresses());
     match cli.command {
         Command::Serve(serve) => run_server(cp, serve).await,
         Command::Gateway(node) => run_gateway_node(cp, node).await,
