@@ -26,7 +26,18 @@ impl FromServerFnError for ConsoleError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ConsoleError::Transport(value.to_string())
+        match value {
+            // Arguments that do not parse are the caller's mistake: 400 with what was wrong, not a fault.
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => {
+                let refused = ConsoleError::Refused(format!("The request could not be read: {m}"));
+                #[cfg(feature = "ssr")]
+                refused.set_status();
+                refused
+            }
+            other => ConsoleError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
+                {script_policy()}
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <HydrationScripts options />
                 <MetaTags />
@@ -49,6 +50,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Inline scripts run only with this response's nonce, which Leptos puts on the scripts it writes. The
+/// server's `Content-Security-Policy` header (which also forbids framing) cannot carry a per-page nonce, so
+/// this second policy does; a browser applies both, and a script must pass each.
+fn script_policy() -> impl IntoView {
+    leptos::nonce::use_nonce().map(|nonce| {
+        let policy = format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'");
+        view! { <meta http-equiv="Content-Security-Policy" content=policy /> }
+    })
 }
 
 #[component]

@@ -106,9 +106,11 @@ pub fn ProxyForm(
     // Asked in the browser only, as the path or the deploy list changes.
     let conflicts = LocalResource::new(move || {
         let (project, proxy, path, environments) = (project.get(), name.get(), path.get(), deploy_list.get());
+        // Only those who may save are warned; the question needs the same permission.
+        let may_save = may.get();
         async move {
             let path = path.trim().to_owned();
-            if path.len() < 2 || environments.is_empty() {
+            if !may_save || path.len() < 2 || environments.is_empty() {
                 return Vec::new();
             }
             let proxy = (!proxy.trim().is_empty()).then(|| proxy.trim().to_owned());

@@ -60,8 +60,9 @@ pub async fn app_with(
 }
 
 /// Scripts, styles and connections only from the console's own origin, and never inside another site's
-/// frame. Inline scripts stay allowed because Leptos hydrates with an inline module script; WebAssembly
-/// needs 'wasm-unsafe-eval'.
+/// frame. Inline scripts are let through here because Leptos hydrates with an inline module script; each
+/// page narrows that with a second policy in a `<meta>` tag that admits only that page's nonce (see
+/// `app::shell`). WebAssembly needs 'wasm-unsafe-eval'.
 const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \

@@ -25,6 +25,21 @@ async fn console_pages_and_assets_carry_security_headers() {
             "{path}: {csp}"
         );
     }
+    // The page itself admits only its own nonce's inline scripts, and every inline script carries it.
+    let page = p.call(Method::GET, "/login", None, None).await.text;
+    let nonce = page
+        .split("script-src 'self' 'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce policy in the page");
+    assert!(nonce.len() >= 16, "{nonce}");
+    let scripts = page.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        page.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{page}"
+    );
 }
 
 #[tokio::test]
