@@ -76,6 +76,42 @@ pub(crate) async fn check(
     Ok(())
 }
 
+/// Overlapping paths already live, as (environment, path and its project/proxy, other path and its
+/// project/proxy): what was deployed before paths had one owner. The server names them at start, since
+/// the next deploy of either proxy there is refused until one of them is undeployed.
+pub async fn overlaps(cp: &ControlPlane) -> Result<Vec<(String, String, String)>> {
+    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT e.name, x.path, px.name, ax.name, y.path, py.name, ay.name
+         FROM live_paths x JOIN live_paths y ON y.environment_id = x.environment_id AND x.proxy_id < y.proxy_id
+         JOIN environments e ON e.id = x.environment_id
+         JOIN api_proxies ax ON ax.id = x.proxy_id JOIN projects px ON px.id = ax.project_id
+         JOIN api_proxies ay ON ay.id = y.proxy_id JOIN projects py ON py.id = ay.project_id
+         WHERE x.path = y.path OR x.path = '' OR y.path = ''
+            OR substr(y.path, 1, length(x.path) + 1) = x.path || '/'
+            OR substr(x.path, 1, length(y.path) + 1) = y.path || '/'
+         ORDER BY e.name, x.path",
+    )
+    .fetch_all(cp.pool())
+    .await?;
+    let shown = |p: &str| {
+        if p.is_empty() {
+            "/".to_owned()
+        } else {
+            p.to_owned()
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(env, xp, xproject, xproxy, yp, yproject, yproxy)| {
+            (
+                env,
+                format!("{} ({xproject}/{xproxy})", shown(&xp)),
+                format!("{} ({yproject}/{yproxy})", shown(&yp)),
+            )
+        })
+        .collect())
+}
+
 /// What a save would run into at its next deploy: for each environment of `environments` (the deploy list
 /// being edited) where `relative_path` overlaps a path another proxy has live, the refusal a deploy would
 /// get. The console warns with these before the save; nothing is written.

@@ -422,3 +422,35 @@ async fn a_history_record_whose_snapshot_cannot_be_read_is_refused_not_a_fault()
         .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)), "{e:?}");
 }
+
+#[tokio::test]
+async fn overlaps_live_from_before_the_rule_are_found() {
+    let (cp, _dir, admin) = common::demo().await;
+    assert!(deploy::live_paths::overlaps(&cp).await.unwrap().is_empty());
+    // As an installation upgraded with two proxies on one path would have them.
+    proxies::create_proxy(
+        &cp,
+        &admin,
+        P,
+        "old-copy",
+        spec("/petstore/v1", "https://a.example.com"),
+        &["production".into()],
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
+         SELECT a.id, e.id, 1, '{\"name\":\"old-copy\",\"proxy\":{\"relativePath\":\"/petstore/v1\"}}', 'x', 'x'
+         FROM api_proxies a, environments e WHERE a.name = 'old-copy' AND e.name = 'production'",
+    )
+    .execute(cp.pool())
+    .await
+    .unwrap();
+    let found = deploy::live_paths::overlaps(&cp).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "production");
+    assert!(
+        found[0].1.contains("petstore-api") || found[0].2.contains("petstore-api"),
+        "{found:?}"
+    );
+}

@@ -54,6 +54,49 @@ pub fn strip_from_response(headers: &mut HeaderMap) {
     }
 }
 
+/// Keeps a backend's cookies inside the path its proxy owns: a `Set-Cookie` without a `Path`, or with one
+/// outside `prefix`, gets `Path={prefix}`, so one team's backend cannot plant cookies that browsers send to
+/// another team's proxies on the same gateway (as nginx's `proxy_cookie_path` would be set up to do). Pages
+/// on one gateway host still share an origin; separate host names per team are the full separation.
+pub fn scope_to_prefix(headers: &mut HeaderMap, prefix: &str) {
+    if prefix.is_empty() || !headers.contains_key(header::SET_COOKIE) {
+        return;
+    }
+    let within = |path: &str| {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let values: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    headers.remove(header::SET_COOKIE);
+    for value in values {
+        let Ok(text) = value.to_str() else { continue };
+        let mut parts: Vec<String> = Vec::new();
+        let mut scoped = false;
+        for (i, part) in text.split(';').enumerate() {
+            let trimmed = part.trim();
+            let name = trimmed.split('=').next().unwrap_or_default().trim();
+            let is_path = i > 0 && name.eq_ignore_ascii_case("path");
+            if is_path {
+                let path = trimmed.split_once('=').map_or("", |(_, p)| p.trim());
+                if within(path) && !scoped {
+                    parts.push(format!("Path={path}"));
+                    scoped = true;
+                }
+                continue;
+            }
+            parts.push(trimmed.to_owned());
+        }
+        if !scoped {
+            parts.push(format!("Path={prefix}"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&parts.join("; ")) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +129,35 @@ mod tests {
         strip_from_response(&mut h);
         let left: Vec<_> = h.get_all(header::SET_COOKIE).iter().collect();
         assert_eq!(left, ["app=1; Path=/"]);
+    }
+
+    #[test]
+    fn backend_cookies_stay_under_their_proxys_path() {
+        let mut h = HeaderMap::new();
+        for c in [
+            "a=1",
+            "b=2; Path=/",
+            "c=3; path=/other; HttpOnly",
+            "d=4; Path=/shop/cart",
+            "e=5; Path=/shopping",
+        ] {
+            h.append(header::SET_COOKIE, HeaderValue::from_str(c).unwrap());
+        }
+        scope_to_prefix(&mut h, "/shop");
+        let left: Vec<_> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "a=1; Path=/shop",
+                "b=2; Path=/shop",
+                "c=3; HttpOnly; Path=/shop",
+                "d=4; Path=/shop/cart",
+                "e=5; Path=/shop"
+            ]
+        );
     }
 }

@@ -130,11 +130,19 @@ fn find_route(node: &Node, uri: &http::Uri) -> Result<(Arc<Route>, Target), Resp
         ));
     };
     let (route, rest) = (Arc::clone(route), rest.to_owned());
+    let prefix = path[..path.len() - rest.len()].to_owned();
     let path_and_query = match uri.query() {
         Some(q) => format!("{path}?{q}"),
         None => path.into_owned(),
     };
-    Ok((route, Target { path_and_query, rest }))
+    Ok((
+        route,
+        Target {
+            path_and_query,
+            rest,
+            prefix,
+        },
+    ))
 }
 
 /// Where a request goes once its path is normalised.
@@ -143,6 +151,8 @@ struct Target {
     path_and_query: String,
     /// The path after the route's prefix, appended to the backend's base path.
     rest: String,
+    /// The route's prefix as this request matched it: the part of the site the proxy owns.
+    prefix: String,
 }
 
 async fn serve_route(
@@ -509,6 +519,7 @@ async fn forward(
                 let (mut head, incoming) = response.into_parts();
                 strip_hop_by_hop(&mut head.headers);
                 console_cookie::strip_from_response(&mut head.headers);
+                console_cookie::scope_to_prefix(&mut head.headers, &target.prefix);
                 let body = Returning {
                     inner: incoming,
                     back: Some((Arc::clone(route), index, sender)),

@@ -68,7 +68,7 @@ async fn the_console_session_cookie_never_reaches_a_backend_and_no_backend_can_s
         .await
         .unwrap();
     let set: Vec<_> = r.headers().get_all("set-cookie").iter().cloned().collect();
-    assert_eq!(set, ["app=1; Path=/"]);
+    assert_eq!(set, ["app=1; Path=/evil"]);
     let text = r.text().await.unwrap();
     assert!(text.ends_with("cookies=theme=dark; lang=en"), "{text}");
     assert!(!text.contains("admins-session"));
@@ -376,4 +376,24 @@ async fn ambiguous_separators_are_refused_and_text_paths_are_matched_as_they_are
     let r = raw(&w.url, &get("/a/%C3%A9t%C3%A9")).await;
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
     assert_eq!(b.hits.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backends_cookies_are_kept_under_its_own_proxys_path() {
+    let w = world().await;
+    let b = echo(&[
+        ("set-cookie", "planted=1; Path=/"),
+        ("set-cookie", "mine=1; Path=/b/app"),
+    ])
+    .await;
+    w.deploy("b", spec("/b", routing(RoutingAlgorithm::RoundRobin, &[(&b, 1)])))
+        .await;
+    let r = client().get(format!("{}/b/x", w.url)).send().await.unwrap();
+    let set: Vec<_> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(set, ["planted=1; Path=/b", "mine=1; Path=/b/app"]);
 }

@@ -257,6 +257,18 @@ fn read_password() -> Result<Password, String> {
 }
 
 async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
+    match deploy::live_paths::overlaps(&cp).await {
+        Ok(found) => {
+            for (environment, one, other) in found {
+                tracing::warn!(
+                    %environment,
+                    "paths {one} and {other} overlap: they went live before a path had one owner; \
+                     the next deploy of either there is refused until one is undeployed"
+                );
+            }
+        }
+        Err(e) => tracing::warn!("cannot look for overlapping live paths: {e}"),
+    }
     let demo = if serve.demo {
         Some(deploy::demo::load(&cp).await.map_err(|e| e.to_string())?)
     } else {

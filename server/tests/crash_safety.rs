@@ -187,6 +187,11 @@ async fn acknowledged_writes_survive_kill_9_and_nothing_is_half_written() {
         }
         rows = check_after_kill(dir.path(), &acked, round).await;
     }
+    // A suite whose writes were all refused would prove nothing.
+    assert!(
+        !acked.described.lock().unwrap().is_empty() || rounds == 0,
+        "no deploy was acknowledged in {rounds} rounds"
+    );
     println!(
         "suite crash-safety: {rounds} kill -9 rounds, {} acknowledged deploys, {} rollbacks, {} imports all present, {rows} history records, integrity ok every round, 0 half-written",
         acked.described.lock().unwrap().len(),

@@ -24,7 +24,15 @@ impl ServerProcess {
             .unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_portico"));
         command
-            .args(["serve", "--addr", "127.0.0.1:0", "--no-gateway", "--site-root"])
+            // The demo data set's backends run on this machine, also when a later start has no --demo.
+            .args([
+                "serve",
+                "--allow-loopback-backends",
+                "--addr",
+                "127.0.0.1:0",
+                "--no-gateway",
+                "--site-root",
+            ])
             .arg(dir)
             .env(
                 "PORTICO_DATABASE_URL",
