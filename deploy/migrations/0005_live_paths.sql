@@ -12,28 +12,33 @@ CREATE TABLE live_paths (
 CREATE INDEX live_paths_by_path ON live_paths (environment_id, path);
 CREATE INDEX live_paths_by_deployment ON live_paths (proxy_id, environment_id);
 
+-- The paths a deployment's snapshot answers at, computed once here (as `Snapshot::route_prefixes` does).
+CREATE VIEW deployment_paths (proxy_id, environment_id, path) AS
+    SELECT d.proxy_id, d.environment_id, rtrim(json_extract(d.snapshot, '$.proxy.relativePath'), '/')
+    FROM deployments d
+    UNION ALL
+    SELECT d.proxy_id, d.environment_id,
+           rtrim(j.value, '/') || rtrim(json_extract(d.snapshot, '$.proxy.relativePath'), '/')
+    FROM deployments d, json_each(d.snapshot, '$.group.settings.clientRoute.relativePathList') j;
+
 CREATE TRIGGER live_paths_inserted AFTER INSERT ON deployments BEGIN
     INSERT INTO live_paths (proxy_id, environment_id, path)
-    SELECT NEW.proxy_id, NEW.environment_id, rtrim(json_extract(NEW.snapshot, '$.proxy.relativePath'), '/');
-    INSERT INTO live_paths (proxy_id, environment_id, path)
-    SELECT NEW.proxy_id, NEW.environment_id,
-           rtrim(j.value, '/') || rtrim(json_extract(NEW.snapshot, '$.proxy.relativePath'), '/')
-    FROM json_each(NEW.snapshot, '$.group.settings.clientRoute.relativePathList') j;
+    SELECT proxy_id, environment_id, path FROM deployment_paths
+    WHERE proxy_id = NEW.proxy_id AND environment_id = NEW.environment_id;
 END;
 CREATE TRIGGER live_paths_updated AFTER UPDATE OF snapshot ON deployments BEGIN
     DELETE FROM live_paths WHERE proxy_id = OLD.proxy_id AND environment_id = OLD.environment_id;
     INSERT INTO live_paths (proxy_id, environment_id, path)
-    SELECT NEW.proxy_id, NEW.environment_id, rtrim(json_extract(NEW.snapshot, '$.proxy.relativePath'), '/');
-    INSERT INTO live_paths (proxy_id, environment_id, path)
-    SELECT NEW.proxy_id, NEW.environment_id,
-           rtrim(j.value, '/') || rtrim(json_extract(NEW.snapshot, '$.proxy.relativePath'), '/')
-    FROM json_each(NEW.snapshot, '$.group.settings.clientRoute.relativePathList') j;
+    SELECT proxy_id, environment_id, path FROM deployment_paths
+    WHERE proxy_id = NEW.proxy_id AND environment_id = NEW.environment_id;
 END;
 
+-- Never holds a row: a deploy's write batch starts by inserting one here when one of its paths overlaps
+-- another proxy's, and the constraint stops the batch before it writes anything. The check so costs no
+-- round trip of its own on the deploy's hot path; the refusal's wording is looked up only when it fails.
+CREATE TABLE path_guard (
+    ok INTEGER NOT NULL CONSTRAINT one_path_one_owner CHECK (ok = 1)
+);
+
 -- What is live already owns its paths.
-INSERT INTO live_paths (proxy_id, environment_id, path)
-SELECT d.proxy_id, d.environment_id, rtrim(json_extract(d.snapshot, '$.proxy.relativePath'), '/') FROM deployments d;
-INSERT INTO live_paths (proxy_id, environment_id, path)
-SELECT d.proxy_id, d.environment_id,
-       rtrim(j.value, '/') || rtrim(json_extract(d.snapshot, '$.proxy.relativePath'), '/')
-FROM deployments d, json_each(d.snapshot, '$.group.settings.clientRoute.relativePathList') j;
+INSERT INTO live_paths (proxy_id, environment_id, path) SELECT proxy_id, environment_id, path FROM deployment_paths;

@@ -139,7 +139,8 @@ async fn move_group(
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
     let members: Vec<Candidate> = sqlx::query_as(
         "SELECT a.id, a.name, a.config,
-                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = ?2)
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = ?2),
+                NULL
          FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id WHERE g.group_id = ?1 ORDER BY a.name",
     )
     .bind(g.id)
@@ -194,7 +195,28 @@ async fn move_group(
 }
 
 /// A proxy about to be deployed: id, name, configuration, and whether the environment is in its deploy list.
-pub(crate) type Candidate = (i64, String, String, bool);
+/// The last is the group part of what is live of it there, when it went live with a group it still belongs
+/// to (looked up with the rest for a single deploy, which keeps it; a group deploy brings its own).
+pub(crate) type Candidate = (i64, String, String, bool, Option<String>);
+
+/// The group part of a live snapshot, when the proxy still belongs to that group: `?1` proxy, `?2`
+/// environment. Kept with a proxy deployed on its own where its group is live.
+macro_rules! live_group_of {
+    ($proxy:literal, $environment:literal) => {
+        concat!(
+            "(SELECT json_extract(d.snapshot, '$.group') FROM deployments d
+              WHERE d.proxy_id = ",
+            $proxy,
+            " AND d.environment_id = ",
+            $environment,
+            "
+                AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
+                            WHERE m.proxy_id = ",
+            $proxy,
+            " AND g.name = json_extract(d.snapshot, '$.group.name')))"
+        )
+    };
+}
 
 /// Finds the proxy and the environment, and whether one may go to the other, in one query: this is the hot
 /// path of every deploy. When either is missing, the single lookups word the error.
@@ -204,23 +226,24 @@ async fn find_candidate(
     proxy: &str,
     environment: &str,
 ) -> Result<(Candidate, i64, String)> {
-    let row: Option<(i64, String, String, bool, i64, String)> = sqlx::query_as(
+    let row: Option<(i64, String, String, bool, Option<String>, i64, String)> = sqlx::query_as(concat!(
         "SELECT a.id, a.name, a.config,
-                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = e.id),
-                e.id, e.name
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = e.id), ",
+        live_group_of!("a.id", "e.id"),
+        ", e.id, e.name
          FROM api_proxies a
          JOIN project_environments pe ON pe.project_id = a.project_id
          JOIN environments e ON e.id = pe.environment_id
-         WHERE a.project_id = ?1 AND a.name = ?2 AND e.name = ?3",
-    )
+         WHERE a.project_id = ?1 AND a.name = ?2 AND e.name = ?3"
+    ))
     .bind(project_id)
     .bind(proxy)
     .bind(environment)
     .fetch_optional(&mut *conn)
     .await?;
     match row {
-        Some((id, name, config, allowed, env_id, env_name)) => {
-            Ok(((id, name, config, allowed), env_id, env_name))
+        Some((id, name, config, allowed, live_group, env_id, env_name)) => {
+            Ok(((id, name, config, allowed, live_group), env_id, env_name))
         }
         None => {
             find_proxy(conn, project_id, proxy)
@@ -350,7 +373,7 @@ pub(crate) struct Step<'a> {
 pub(crate) async fn deploy_one(
     conn: &mut SqliteConnection,
     step: &Step<'_>,
-    (proxy_id, name, config, allowed): &Candidate,
+    (proxy_id, name, config, allowed, live_group): &Candidate,
     group: Option<&GroupRow>,
 ) -> Result<Written> {
     if !allowed {
@@ -364,7 +387,11 @@ pub(crate) async fn deploy_one(
             settings: g.spec.clone(),
         }),
     };
-    make_live(conn, step, *proxy_id, snapshot, Action::Deploy).await
+    let live_group = match live_group {
+        Some(json) => LiveGroup::Known(Some(from_json(json)?)),
+        None => LiveGroup::Known(None),
+    };
+    make_live(conn, step, *proxy_id, snapshot, live_group, Action::Deploy).await
 }
 
 pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
@@ -372,13 +399,30 @@ pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
 }
 
 /// The parameters of one write step, named once. Every statement below starts with it, so each statement
-/// uses all twelve numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
-/// that skips one.
+/// uses all thirteen numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
+/// that skips one. `paths` is what `live_paths::guard_paths` makes of the snapshot ("[]" when unused).
 macro_rules! step_values {
     () => {
         "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id,
-                 record_id, keep_revision)
-         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)) "
+                 record_id, keep_revision, paths)
+         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)) "
+    };
+}
+
+/// One path, one owner: fails the batch (constraint `one_path_one_owner`) before it writes anything when one
+/// of the snapshot's paths equals, lies under or lies over a path another proxy has live in the environment.
+macro_rules! guard_paths {
+    () => {
+        concat!(
+            step_values!(),
+            "INSERT INTO path_guard (ok) SELECT 0 WHERE EXISTS (
+                SELECT 1 FROM v, json_each(v.paths) m, live_paths l
+                WHERE l.environment_id = v.env_id AND l.proxy_id <> v.proxy_id
+                  AND (l.path = json_extract(m.value, '$.path')
+                       OR l.path IN (SELECT value FROM json_each(m.value, '$.over'))
+                       OR (l.path >= json_extract(m.value, '$.path') || '/'
+                           AND l.path < json_extract(m.value, '$.path') || '0')));"
+        )
     };
 }
 
@@ -413,6 +457,7 @@ macro_rules! trim_history {
 /// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
 /// is dominated by round trips, not by SQLite's own work.
 const MAKE_LIVE: &str = concat!(
+    guard_paths!(),
     next_record!(),
     step_values!(),
     trim_history!(),
@@ -464,7 +509,8 @@ async fn write_step(
     proxy_id: i64,
     action: Action,
     snapshot_json: &str,
-) -> Result<Option<Written>> {
+    paths: &str,
+) -> Result<Option<Written>, sqlx::Error> {
     let record_id = ids::public_id();
     let at = clock::now();
     // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
@@ -481,6 +527,7 @@ async fn write_step(
         .bind(step.env_id)
         .bind(&record_id)
         .bind(step.keep_revision)
+        .bind(paths)
         .fetch_all(conn)
         .await?;
     Ok(rows.first().map(|(revision,)| Written {
@@ -499,20 +546,49 @@ pub(crate) async fn make_live(
     step: &Step<'_>,
     proxy_id: i64,
     mut snapshot: Snapshot,
+    live: LiveGroup,
     action: Action,
 ) -> Result<Written> {
     step.backends.check_routing(&snapshot.proxy.routing)?;
     let mut kept_group = None;
     if snapshot.group.is_none() {
-        snapshot.group = live_group(conn, proxy_id, step.env_id).await?;
+        snapshot.group = match live {
+            LiveGroup::Known(group) => group,
+            LiveGroup::Lookup => live_group(conn, proxy_id, step.env_id).await?,
+        };
         kept_group = snapshot.group.as_ref().map(|g| g.name.clone());
     }
-    crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot).await?;
-    let mut written = write_step(conn, MAKE_LIVE, step, proxy_id, action, &to_json(&snapshot)?)
-        .await?
-        .ok_or_else(|| Error::internal("deploy wrote no revision"))?;
+    let paths = crate::live_paths::guard_paths(&snapshot)?;
+    let written = match write_step(
+        conn,
+        MAKE_LIVE,
+        step,
+        proxy_id,
+        action,
+        &to_json(&snapshot)?,
+        &paths,
+    )
+    .await
+    {
+        Ok(written) => written,
+        Err(sqlx::Error::Database(e)) if e.message().contains("one_path_one_owner") => {
+            // Refused before anything was written; find the words for why.
+            crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot)
+                .await?;
+            return Err(Error::internal("a path overlap was found and then not found"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut written = written.ok_or_else(|| Error::internal("deploy wrote no revision"))?;
     written.kept_group = kept_group;
     Ok(written)
+}
+
+/// Where a snapshot without a group gets the group settings live for its proxy: already read with the rest
+/// (the single deploy's hot path), or looked up here.
+pub(crate) enum LiveGroup {
+    Known(Option<GroupSnapshot>),
+    Lookup,
 }
 
 /// The group part of what is live of a proxy in an environment, when it was deployed with a group it still
@@ -522,18 +598,13 @@ async fn live_group(
     proxy_id: i64,
     env_id: i64,
 ) -> Result<Option<GroupSnapshot>> {
-    let live: Option<String> = sqlx::query_scalar(
-        "SELECT d.snapshot FROM deployments d
-         WHERE d.proxy_id = ?1 AND d.environment_id = ?2
-           AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
-                       WHERE m.proxy_id = ?1 AND g.name = json_extract(d.snapshot, '$.group.name'))",
-    )
-    .bind(proxy_id)
-    .bind(env_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match live {
-        Some(text) => Ok(from_json::<Snapshot>(&text)?.group),
+    let live: Option<Option<String>> = sqlx::query_scalar(concat!("SELECT ", live_group_of!("?1", "?2")))
+        .bind(proxy_id)
+        .bind(env_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match live.flatten() {
+        Some(json) => Ok(Some(from_json(&json)?)),
         None => Ok(None),
     }
 }
@@ -546,9 +617,17 @@ pub(crate) async fn record_only(
     snapshot: &Snapshot,
     action: Action,
 ) -> Result<Written> {
-    write_step(conn, RECORD_ONLY, step, proxy_id, action, &to_json(snapshot)?)
-        .await?
-        .ok_or_else(|| Error::internal("history record wrote no revision"))
+    write_step(
+        conn,
+        RECORD_ONLY,
+        step,
+        proxy_id,
+        action,
+        &to_json(snapshot)?,
+        "[]",
+    )
+    .await?
+    .ok_or_else(|| Error::internal("history record wrote no revision"))
 }
 
 /// Takes what is live of a proxy in the step's environment offline. Fails with `Invalid` (and writes
@@ -559,7 +638,7 @@ pub(crate) async fn undeploy_one(
     proxy_id: i64,
     name: &str,
 ) -> Result<Written> {
-    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "")
+    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "", "[]")
         .await?
         .ok_or_else(|| Error::Invalid(not_live(name, step.env_name)))
 }

@@ -21,6 +21,16 @@ fn ancestors(path: &str) -> Vec<&str> {
     out
 }
 
+/// The snapshot's paths as the deploy batch's guard reads them: each path with the paths above it.
+pub(crate) fn guard_paths(snapshot: &Snapshot) -> Result<String> {
+    let paths: Vec<serde_json::Value> = snapshot
+        .route_prefixes()
+        .iter()
+        .map(|p| serde_json::json!({ "path": p, "over": ancestors(p) }))
+        .collect();
+    serde_json::to_string(&paths).map_err(Error::internal)
+}
+
 /// Refuses (with `Invalid`, writing nothing) a deploy of `snapshot` for `proxy_id` into the environment when
 /// one of its paths overlaps a path another live proxy owns there. The message names the path, and the
 /// proxy and project only when the actor may see that project.

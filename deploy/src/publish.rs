@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize_on, Need, Permission, ProjectKey};
-use crate::deployments::{make_live, not_allowed, not_live, undeploy_one, DeployOptions, Step};
+use crate::deployments::{make_live, not_allowed, not_live, undeploy_one, DeployOptions, LiveGroup, Step};
 use crate::history::Action;
 use crate::model::{from_json, to_json, GroupSnapshot, GroupSpec, ProxySpec, Snapshot};
 use crate::{audit, ids, Actor, ControlPlane, Error, Result};
@@ -356,7 +356,7 @@ pub async fn publish(
                     group: group_snapshot.clone(),
                 };
                 let version_id = ids::version_id(&to_json(&snapshot)?);
-                match make_live(&mut tx, &step, c.id, snapshot, Action::Deploy).await {
+                match make_live(&mut tx, &step, c.id, snapshot, LiveGroup::Lookup, Action::Deploy).await {
                     Ok(written) => (written, version_id),
                     Err(Error::Invalid(message)) => {
                         result.failure.push(refused(codes::NOT_DEPLOYABLE, message));

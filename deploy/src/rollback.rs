@@ -8,7 +8,7 @@
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
-use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, Step};
+use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, LiveGroup, Step};
 use crate::diff::diff_specs;
 use crate::environments::project_environment;
 use crate::history::{revision_not_found, Action};
@@ -178,7 +178,7 @@ pub async fn rollback(
                 group: None,
             };
             // A refused deploy (a path another proxy owns there) leaves the rollback standing.
-            match make_live(&mut tx, &step, a.id, live, Action::Deploy).await {
+            match make_live(&mut tx, &step, a.id, live, LiveGroup::Lookup, Action::Deploy).await {
                 Ok(written) => outcome.deploy_revision = Some(written.revision),
                 Err(Error::Invalid(message)) => outcome.deploy_error = Some(message),
                 Err(e) => return Err(e),

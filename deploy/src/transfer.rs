@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use crate::access::{authorize, Need, Permission};
 use crate::archive::{self, ArchiveLimits};
 use crate::deployments::{
-    make_live, not_allowed, record_only, DeployOptions, DeploymentResult, EnvironmentResult, Step,
+    make_live, not_allowed, record_only, DeployOptions, DeploymentResult, EnvironmentResult, LiveGroup, Step,
 };
 use crate::environments::project_environment;
 use crate::export_format::{ExportFile, ExportedProxy, ImportMetadata, EXPORT_FORMAT_VERSION};
@@ -275,7 +275,16 @@ async fn deploy_imported(
             };
             // A refused deploy (a path another proxy owns there) leaves the import standing, as a deploy
             // list refusal does.
-            match make_live(conn, &step, proxy_id, snapshot.clone(), Action::Deploy).await {
+            match make_live(
+                conn,
+                &step,
+                proxy_id,
+                snapshot.clone(),
+                LiveGroup::Lookup,
+                Action::Deploy,
+            )
+            .await
+            {
                 Ok(_) => EnvironmentResult {
                     environment_name: env_name.clone(),
                     success: true,
