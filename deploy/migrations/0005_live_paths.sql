@@ -26,7 +26,12 @@ CREATE TRIGGER live_paths_inserted AFTER INSERT ON deployments BEGIN
     SELECT proxy_id, environment_id, path FROM deployment_paths
     WHERE proxy_id = NEW.proxy_id AND environment_id = NEW.environment_id;
 END;
-CREATE TRIGGER live_paths_updated AFTER UPDATE OF snapshot ON deployments BEGIN
+-- A redeploy on the same paths (the usual case) leaves the rows as they are.
+CREATE TRIGGER live_paths_updated AFTER UPDATE OF snapshot ON deployments
+WHEN json_extract(OLD.snapshot, '$.proxy.relativePath') IS NOT json_extract(NEW.snapshot, '$.proxy.relativePath')
+  OR json_extract(OLD.snapshot, '$.group.settings.clientRoute.relativePathList')
+     IS NOT json_extract(NEW.snapshot, '$.group.settings.clientRoute.relativePathList')
+BEGIN
     DELETE FROM live_paths WHERE proxy_id = OLD.proxy_id AND environment_id = OLD.environment_id;
     INSERT INTO live_paths (proxy_id, environment_id, path)
     SELECT proxy_id, environment_id, path FROM deployment_paths

@@ -415,13 +415,21 @@ macro_rules! guard_paths {
     () => {
         concat!(
             step_values!(),
-            "INSERT INTO path_guard (ok) SELECT 0 WHERE EXISTS (
-                SELECT 1 FROM v, json_each(v.paths) m, live_paths l
-                WHERE l.environment_id = v.env_id AND l.proxy_id <> v.proxy_id
-                  AND (l.path = json_extract(m.value, '$.path')
-                       OR l.path IN (SELECT value FROM json_each(m.value, '$.over'))
-                       OR (l.path >= json_extract(m.value, '$.path') || '/'
-                           AND l.path < json_extract(m.value, '$.path') || '0')));"
+            // Three index lookups per path on (environment_id, path): the same path, a path above it, a
+            // path below it.
+            "INSERT INTO path_guard (ok)
+             SELECT 0 FROM v, json_each(v.paths) m
+             WHERE EXISTS (SELECT 1 FROM live_paths l
+                           WHERE l.environment_id = v.env_id AND l.path = json_extract(m.value, '$.path')
+                             AND l.proxy_id <> v.proxy_id)
+                OR EXISTS (SELECT 1 FROM json_each(m.value, '$.over') o, live_paths l
+                           WHERE l.environment_id = v.env_id AND l.path = o.value AND l.proxy_id <> v.proxy_id)
+                OR EXISTS (SELECT 1 FROM live_paths l
+                           WHERE l.environment_id = v.env_id
+                             AND l.path >= json_extract(m.value, '$.path') || '/'
+                             AND l.path < json_extract(m.value, '$.path') || '0'
+                             AND l.proxy_id <> v.proxy_id)
+             LIMIT 1;"
         )
     };
 }

@@ -454,3 +454,75 @@ async fn overlaps_live_from_before_the_rule_are_found() {
         "{found:?}"
     );
 }
+
+#[tokio::test]
+async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_is_followed() {
+    let (cp, _dir, admin) = common::demo().await;
+    proxies::create_proxy(
+        &cp,
+        &admin,
+        P,
+        "mover",
+        spec("/before", "https://a.example.com"),
+        &["staging".into()],
+    )
+    .await
+    .unwrap();
+    proxies::create_proxy(
+        &cp,
+        &admin,
+        P,
+        "taker",
+        spec("/before", "https://b.example.com"),
+        &["staging".into()],
+    )
+    .await
+    .unwrap();
+    let deploy = |name: &'static str| {
+        let (cp, admin) = (cp.clone(), admin.clone());
+        async move {
+            deployments::deploy_proxy(&cp, &admin, P, name, "staging", &DeployOptions::default())
+                .await
+                .unwrap()
+        }
+    };
+    assert!(deploy("mover").await.success);
+    assert!(!deploy("taker").await.success);
+    proxies::update_proxy(
+        &cp,
+        &admin,
+        P,
+        "mover",
+        spec("/after", "https://a.example.com"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(deploy("mover").await.success);
+    assert!(deploy("taker").await.success, "the old path was freed");
+    // A group's client routes put its members under them: /shop + /after is owned once deployed.
+    let mut g = deploy::model::GroupSpec::default();
+    g.client_route.relative_path_list = vec!["/shop".into()];
+    deploy::groups::create_group(&cp, &admin, P, "Shop", g, &["mover".into()])
+        .await
+        .unwrap();
+    let r = deployments::deploy_group(&cp, &admin, P, "Shop", "staging", &DeployOptions::default())
+        .await
+        .unwrap();
+    assert!(r.success, "{r:?}");
+    proxies::create_proxy(
+        &cp,
+        &admin,
+        P,
+        "under-shop",
+        spec("/shop/after/x", "https://c.example.com"),
+        &["staging".into()],
+    )
+    .await
+    .unwrap();
+    let r = deploy("under-shop").await;
+    assert!(
+        !r.success && r.environment_results[0].message.contains("(/shop/after)"),
+        "{r:?}"
+    );
+}
