@@ -28,6 +28,33 @@ fn spec(path: &str, address: &str) -> ProxySpec {
     }
 }
 
+/// Creates an API proxy that must be accepted.
+async fn create(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    spec: ProxySpec,
+    deploy_list: &[String],
+) {
+    proxies::create_proxy(cp, actor, project, name, spec, deploy_list)
+        .await
+        .unwrap();
+}
+
+/// Deploys with the default options and answers the result (which may refuse the environment).
+async fn deploy_to(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    name: &str,
+    environment: &str,
+) -> deploy::deployments::DeploymentResult {
+    deployments::deploy_proxy(cp, actor, project, name, environment, &DeployOptions::default())
+        .await
+        .unwrap()
+}
+
 /// Project `Other` on the demo's production environment, and its member Mallory (no MyProject access).
 async fn other_team(cp: &ControlPlane, admin: &Actor) -> Actor {
     projects::create_project(cp, admin, "Other", "").await.unwrap();
@@ -53,7 +80,7 @@ async fn another_project_cannot_deploy_on_under_or_over_a_live_path() {
     let (cp, _dir, admin) = common::demo().await; // petstore-api owns /petstore in production
     let mallory = other_team(&cp, &admin).await;
     for (name, path) in [("same", "/petstore"), ("under", "/petstore/admin"), ("over", "/")] {
-        proxies::create_proxy(
+        create(
             &cp,
             &mallory,
             "Other",
@@ -61,18 +88,8 @@ async fn another_project_cannot_deploy_on_under_or_over_a_live_path() {
             spec(path, "https://evil.example.com"),
             &["production".into()],
         )
-        .await
-        .unwrap();
-        let r = deployments::deploy_proxy(
-            &cp,
-            &mallory,
-            "Other",
-            name,
-            "production",
-            &DeployOptions::default(),
-        )
-        .await
-        .unwrap();
+        .await;
+        let r = deploy_to(&cp, &mallory, "Other", name, "production").await;
         assert!(!r.success, "{name}: {r:?}");
         let message = &r.environment_results[0].message;
         assert!(message.contains("(/petstore)"), "{message}");
@@ -92,7 +109,7 @@ async fn another_project_cannot_deploy_on_under_or_over_a_live_path() {
     .unwrap();
     assert_eq!(live, 0);
     // A free path deploys, and the admin, who sees both projects, is told who owns a taken one.
-    proxies::create_proxy(
+    create(
         &cp,
         &mallory,
         "Other",
@@ -100,29 +117,10 @@ async fn another_project_cannot_deploy_on_under_or_over_a_live_path() {
         spec("/other", "https://a.example.com"),
         &["production".into()],
     )
-    .await
-    .unwrap();
-    let r = deployments::deploy_proxy(
-        &cp,
-        &mallory,
-        "Other",
-        "free",
-        "production",
-        &DeployOptions::default(),
-    )
-    .await
-    .unwrap();
+    .await;
+    let r = deploy_to(&cp, &mallory, "Other", "free", "production").await;
     assert!(r.success, "{r:?}");
-    let r = deployments::deploy_proxy(
-        &cp,
-        &admin,
-        "Other",
-        "under",
-        "production",
-        &DeployOptions::default(),
-    )
-    .await
-    .unwrap();
+    let r = deploy_to(&cp, &admin, "Other", "under", "production").await;
     assert!(r.environment_results[0]
         .message
         .contains("API Proxy (petstore-api) of project (MyProject)"));
@@ -131,7 +129,7 @@ async fn another_project_cannot_deploy_on_under_or_over_a_live_path() {
 #[tokio::test]
 async fn two_proxies_of_one_project_cannot_share_a_path_and_a_group_deploy_reports_the_member() {
     let (cp, _dir, admin) = common::demo().await;
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -139,18 +137,8 @@ async fn two_proxies_of_one_project_cannot_share_a_path_and_a_group_deploy_repor
         spec("/petstore/", "https://b.example.com"),
         &["production".into()],
     )
-    .await
-    .unwrap();
-    let r = deployments::deploy_proxy(
-        &cp,
-        &admin,
-        P,
-        "petstore-copy",
-        "production",
-        &DeployOptions::default(),
-    )
-    .await
-    .unwrap();
+    .await;
+    let r = deploy_to(&cp, &admin, P, "petstore-copy", "production").await;
     assert!(!r.success);
     // A group whose member would sit under a live path: that member is refused, the rest deploy.
     let g = deploy::model::GroupSpec::default();
@@ -168,7 +156,7 @@ async fn two_proxies_of_one_project_cannot_share_a_path_and_a_group_deploy_repor
 async fn a_rollback_whose_deploy_would_overlap_a_live_path_stands_without_the_deploy() {
     let (cp, _dir, admin) = common::demo().await;
     // Revision 1 of `v2` lives at /petstore/v2, deployed where /petstore is free (staging).
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -176,11 +164,8 @@ async fn a_rollback_whose_deploy_would_overlap_a_live_path_stands_without_the_de
         spec("/petstore/v2", "https://b.example.com"),
         &["production".into(), "staging".into()],
     )
-    .await
-    .unwrap();
-    let r = deployments::deploy_proxy(&cp, &admin, P, "v2", "staging", &DeployOptions::default())
-        .await
-        .unwrap();
+    .await;
+    let r = deploy_to(&cp, &admin, P, "v2", "staging").await;
     assert!(r.success, "{r:?}");
     proxies::update_proxy(&cp, &admin, P, "v2", spec("/v2", "https://b.example.com"), None)
         .await
@@ -201,7 +186,7 @@ async fn a_rollback_whose_deploy_would_overlap_a_live_path_stands_without_the_de
 async fn a_rollback_to_the_oldest_kept_revision_never_trims_that_revision() {
     let (cp, _dir, admin) = common::demo().await;
     projects::set_history_retention(&cp, &admin, P, 2).await.unwrap();
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -209,15 +194,12 @@ async fn a_rollback_to_the_oldest_kept_revision_never_trims_that_revision() {
         spec("/r", "https://one.example.com"),
         &["staging".into()],
     )
-    .await
-    .unwrap();
+    .await;
     for address in ["https://one.example.com", "https://two.example.com"] {
         proxies::update_proxy(&cp, &admin, P, "r", spec("/r", address), None)
             .await
             .unwrap();
-        deployments::deploy_proxy(&cp, &admin, P, "r", "staging", &DeployOptions::default())
-            .await
-            .unwrap();
+        deploy_to(&cp, &admin, P, "r", "staging").await;
     }
     // Revisions 1 and 2 are kept; roll back to 1 and deploy: two new records, yet 1 stays.
     let outcome = rollback::rollback(&cp, &admin, P, "r", 1, Some("staging"))
@@ -251,16 +233,7 @@ async fn a_member_deployed_on_its_own_where_its_group_is_live_keeps_the_groups_s
     .await
     .unwrap();
     assert!(r.success, "{r:?}");
-    let r = deployments::deploy_proxy(
-        &cp,
-        &admin,
-        P,
-        "payment-api",
-        "staging",
-        &DeployOptions::default(),
-    )
-    .await
-    .unwrap();
+    let r = deploy_to(&cp, &admin, P, "payment-api", "staging").await;
     assert!(
         r.environment_results[0]
             .message
@@ -324,7 +297,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
                 .unwrap_err(),
         );
     }
-    proxies::create_proxy(
+    create(
         &strict,
         &root,
         "P",
@@ -332,8 +305,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
         spec("/p", "https://ok.example.com"),
         &["test".into()],
     )
-    .await
-    .unwrap();
+    .await;
     field(
         proxies::update_proxy(
             &strict,
@@ -370,9 +342,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
     proxies::update_proxy(&loose, &root, "P", "p", spec("/p", "http://127.0.0.1:9000"), None)
         .await
         .unwrap();
-    let r = deployments::deploy_proxy(&strict, &root, "P", "p", "test", &DeployOptions::default())
-        .await
-        .unwrap();
+    let r = deploy_to(&strict, &root, "P", "p", "test").await;
     assert!(!r.success);
     assert!(
         r.environment_results[0]
@@ -380,9 +350,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
             .contains("routing.addressList[0].address"),
         "{r:?}"
     );
-    let r = deployments::deploy_proxy(&loose, &root, "P", "p", "test", &DeployOptions::default())
-        .await
-        .unwrap();
+    let r = deploy_to(&loose, &root, "P", "p", "test").await;
     assert!(r.success);
     proxies::update_proxy(
         &strict,
@@ -428,7 +396,7 @@ async fn overlaps_live_from_before_the_rule_are_found() {
     let (cp, _dir, admin) = common::demo().await;
     assert!(deploy::live_paths::overlaps(&cp).await.unwrap().is_empty());
     // As an installation upgraded with two proxies on one path would have them.
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -436,8 +404,7 @@ async fn overlaps_live_from_before_the_rule_are_found() {
         spec("/petstore/v1", "https://a.example.com"),
         &["production".into()],
     )
-    .await
-    .unwrap();
+    .await;
     sqlx::query(
         "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
          SELECT a.id, e.id, 1, '{\"name\":\"old-copy\",\"proxy\":{\"relativePath\":\"/petstore/v1\"}}', 'x', 'x'
@@ -458,7 +425,7 @@ async fn overlaps_live_from_before_the_rule_are_found() {
 #[tokio::test]
 async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_is_followed() {
     let (cp, _dir, admin) = common::demo().await;
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -466,9 +433,8 @@ async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_i
         spec("/before", "https://a.example.com"),
         &["staging".into()],
     )
-    .await
-    .unwrap();
-    proxies::create_proxy(
+    .await;
+    create(
         &cp,
         &admin,
         P,
@@ -476,15 +442,10 @@ async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_i
         spec("/before", "https://b.example.com"),
         &["staging".into()],
     )
-    .await
-    .unwrap();
+    .await;
     let deploy = |name: &'static str| {
         let (cp, admin) = (cp.clone(), admin.clone());
-        async move {
-            deployments::deploy_proxy(&cp, &admin, P, name, "staging", &DeployOptions::default())
-                .await
-                .unwrap()
-        }
+        async move { deploy_to(&cp, &admin, P, name, "staging").await }
     };
     assert!(deploy("mover").await.success);
     assert!(!deploy("taker").await.success);
@@ -510,7 +471,7 @@ async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_i
         .await
         .unwrap();
     assert!(r.success, "{r:?}");
-    proxies::create_proxy(
+    create(
         &cp,
         &admin,
         P,
@@ -518,8 +479,7 @@ async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_i
         spec("/shop/after/x", "https://c.example.com"),
         &["staging".into()],
     )
-    .await
-    .unwrap();
+    .await;
     let r = deploy("under-shop").await;
     assert!(
         !r.success && r.environment_results[0].message.contains("(/shop/after)"),
