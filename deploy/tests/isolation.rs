@@ -486,3 +486,81 @@ async fn a_redeploy_on_another_path_frees_the_old_one_and_a_group_route_change_i
         "{r:?}"
     );
 }
+
+#[tokio::test]
+async fn a_batch_publish_refuses_an_api_on_a_taken_path_or_a_refused_address_and_publishes_the_rest() {
+    use deploy::publish::{self, codes, PublishAction, PublishRequest};
+    let (cp, _dir, admin) = common::demo().await;
+    // The demo's loopback backends are allowed where `cp` was opened; a strict rule set refuses them.
+    let strict = cp.clone().with_backend_policy(BackendPolicy::default());
+    create(
+        &cp,
+        &admin,
+        P,
+        "taken",
+        spec("/petstore/v9", "https://a.example.com"),
+        &["production".into()],
+    )
+    .await;
+    create(
+        &cp,
+        &admin,
+        P,
+        "local",
+        spec("/local", "http://127.0.0.1:9101"),
+        &["production".into()],
+    )
+    .await;
+    create(
+        &cp,
+        &admin,
+        P,
+        "fine",
+        spec("/fine", "https://b.example.com"),
+        &["production".into()],
+    )
+    .await;
+    let id = |name: &'static str| {
+        let (cp, admin) = (cp.clone(), admin.clone());
+        async move { proxies::get_proxy(&cp, &admin, P, name).await.unwrap().id }
+    };
+    let apis = [id("taken").await, id("local").await, id("fine").await];
+    let project = projects::get_project(&cp, &admin, P).await.unwrap().id;
+    let gateway = publish::gateway_id(&cp).await.unwrap();
+    let request: PublishRequest = serde_json::from_value(serde_json::json!({
+        "apis": apis, "env_id": "DEFAULT_ENVIRONMENT_RELEASE_ID", "remark": "batch"
+    }))
+    .unwrap();
+    let result = publish::publish(
+        &strict,
+        &admin,
+        &project,
+        &gateway,
+        PublishAction::Online,
+        request,
+    )
+    .await
+    .unwrap();
+    let published: Vec<_> = result.success.iter().map(|s| s.api_name.as_str()).collect();
+    assert_eq!(published, ["fine"]);
+    let refused: Vec<_> = result
+        .failure
+        .iter()
+        .map(|f| {
+            (
+                f.api_name.as_deref().unwrap(),
+                f.error_code.as_str(),
+                f.error_msg.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    for (name, code, message) in &refused {
+        assert_eq!(*code, codes::NOT_DEPLOYABLE);
+        match *name {
+            "taken" => assert!(message.contains("(/petstore)"), "{message}"),
+            "local" => assert!(message.contains("routing.addressList[0].address"), "{message}"),
+            other => panic!("{other}"),
+        }
+    }
+}
