@@ -35,6 +35,8 @@ pub mod live_paths;
 pub mod model;
 mod names;
 #[cfg(feature = "storage")]
+pub mod node_tokens;
+#[cfg(feature = "storage")]
 pub mod projects;
 #[cfg(feature = "storage")]
 pub mod proxies;

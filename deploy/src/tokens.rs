@@ -31,8 +31,22 @@ impl std::fmt::Debug for TokenSecret {
     }
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     ids::hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new secret: `prefix` and 32 random bytes in hex, and the hint a list shows of it.
+pub(crate) fn new_secret(prefix: &str) -> (String, String) {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("{prefix}{}", ids::hex(&bytes));
+    let hint = token[..prefix.len() + 6].to_owned();
+    (token, hint)
+}
+
+/// Whether `presented` has the shape of a secret made by `new_secret(prefix)`.
+pub(crate) fn well_formed(presented: &str, prefix: &str) -> bool {
+    presented.starts_with(prefix) && presented.len() == prefix.len() + 2 * TOKEN_BYTES
 }
 
 /// Issues a token for `username`. Users issue their own; system admins may issue for anyone.
@@ -58,10 +72,7 @@ pub async fn create_token(
     let user = find_user_by_name(cp, username)
         .await?
         .ok_or_else(|| Error::NotFound(format!("User ({username}) was not found!")))?;
-    let mut bytes = [0u8; TOKEN_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("{TOKEN_PREFIX}{}", ids::hex(&bytes));
-    let hint = token[..TOKEN_PREFIX.len() + 6].to_owned();
+    let (token, hint) = new_secret(TOKEN_PREFIX);
     let created_at = clock::now();
     let expires_at = expires_in_days
         .map(|days| (OffsetDateTime::now_utc() + time::Duration::days(days.into())).format(&Rfc3339))
@@ -106,7 +117,7 @@ pub async fn create_token(
 /// The user a presented token belongs to. Missing, malformed, unknown, expired and revoked tokens all fail
 /// alike. The lookup is by the token's SHA-256, so no comparison ever runs on the secret itself.
 pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
-    if !presented.starts_with(TOKEN_PREFIX) || presented.len() != TOKEN_PREFIX.len() + 2 * TOKEN_BYTES {
+    if !well_formed(presented, TOKEN_PREFIX) {
         return Err(Error::BadCredentials);
     }
     let row: Option<(

@@ -155,6 +155,21 @@ enum Admin {
         #[arg(long)]
         expires_in_days: Option<u32>,
     },
+    /// Issue a token for gateway nodes of one environment; prints the token (once) as the last line.
+    CreateNodeToken {
+        #[arg(long)]
+        environment: String,
+        /// A label to tell the token apart, e.g. the host the node runs on.
+        #[arg(long, default_value = "gateway node")]
+        name: String,
+    },
+    /// List gateway node tokens (hints only), optionally of one environment.
+    ListNodeTokens {
+        #[arg(long)]
+        environment: Option<String>,
+    },
+    /// Revoke a gateway node token by its id.
+    RevokeNodeToken { id: i64 },
 }
 
 fn main() -> ExitCode {
@@ -237,6 +252,48 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .map(|at| format!(", expires {at}"))
                     .unwrap_or_default()
             );
+            cp.close().await;
+            Ok(())
+        }
+        Command::Admin(Admin::CreateNodeToken { environment, name }) => {
+            let system = Actor::system(Channel::Cli);
+            let (token, info) = deploy::node_tokens::create_node_token(&cp, &system, &environment, &name)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "Node token {} ({:?}) for environment {} created; it is shown only this once.",
+                info.id, info.name, info.environment
+            );
+            println!("{}", token.expose());
+            cp.close().await;
+            Ok(())
+        }
+        Command::Admin(Admin::ListNodeTokens { environment }) => {
+            let system = Actor::system(Channel::Cli);
+            let tokens = deploy::node_tokens::list_node_tokens(&cp, &system, environment.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            for t in tokens {
+                println!(
+                    "{}\t{}\t{}\t{}…\tcreated {}\t{}",
+                    t.id,
+                    t.environment,
+                    t.name,
+                    t.hint,
+                    t.created_at,
+                    t.revoked_at
+                        .map_or("active".to_owned(), |at| format!("revoked {at}"))
+                );
+            }
+            cp.close().await;
+            Ok(())
+        }
+        Command::Admin(Admin::RevokeNodeToken { id }) => {
+            let system = Actor::system(Channel::Cli);
+            deploy::node_tokens::revoke_node_token(&cp, &system, id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Node token {id} revoked");
             cp.close().await;
             Ok(())
         }
