@@ -28,6 +28,7 @@ impl std::fmt::Debug for NodeTokenSecret {
 
 /// What a list shows of a node token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NodeTokenInfo {
     pub id: i64,

@@ -188,3 +188,65 @@ fn no_routing_address_may_point_at_portico_itself_even_where_loopback_is_allowed
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn system_admins_issue_list_and_revoke_node_tokens_over_rest_and_members_cannot() {
+    let (p, admin_token) = Portico::demo().await;
+    let r = p
+        .call(
+            Method::POST,
+            "/apiops/node-tokens/",
+            Some(&admin_token),
+            Some(r#"{"environment":"staging","name":"edge-1"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let token = r.json["result"]["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("ptn_"));
+    let id = r.json["result"]["nodeToken"]["id"].as_i64().unwrap();
+    let listed = p
+        .call(
+            Method::GET,
+            "/apiops/node-tokens/?environment=staging",
+            Some(&admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(listed.json["resultCount"], 1, "{}", listed.text);
+    assert!(!listed.text.contains(&token), "a list shows hints only");
+    // A node token is no user token: the REST API refuses it.
+    let r = p.call(Method::GET, "/apiops/projects/", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A project member (not a system admin) may not issue one.
+    let member = p.user_with_token("member", false).await;
+    let r = p
+        .call(
+            Method::POST,
+            "/apiops/node-tokens/",
+            Some(&member),
+            Some(r#"{"environment":"staging","name":"x"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = p
+        .call(
+            Method::DELETE,
+            &format!("/apiops/node-tokens/{id}/"),
+            Some(&admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(deploy::node_tokens::authenticate_node(&p.cp, &token)
+        .await
+        .is_err());
+    let r = p
+        .call(
+            Method::DELETE,
+            &format!("/apiops/node-tokens/{id}/"),
+            Some(&admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -9,6 +9,7 @@ mod environments;
 pub(crate) mod error;
 mod gateway;
 mod groups;
+mod node_tokens;
 mod openapi;
 mod projects;
 mod proxies;
@@ -17,7 +18,7 @@ mod rollback;
 pub(crate) mod transfer;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
@@ -74,6 +75,16 @@ pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
         r,
         "/apiops/environments/",
         get(environments::list_environments).post(environments::create_environment),
+    );
+    r = both(
+        r,
+        "/apiops/node-tokens/",
+        get(node_tokens::list_node_tokens).post(node_tokens::create_node_token),
+    );
+    r = both(
+        r,
+        "/apiops/node-tokens/{tokenId}/",
+        delete(node_tokens::revoke_node_token),
     );
     r = both(
         r,
