@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod layout;
 mod login;
+mod node_tokens;
 mod pages;
 mod placeholder;
 mod project;

@@ -3,8 +3,7 @@
 //! shown once, kept as its SHA-256, and revoked rather than deleted. (Issue 13's first step: the feed that
 //! nodes will open with them comes next.)
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::model::NodeTokenInfo;
 use crate::tokens::{digest, new_secret, well_formed};
 use crate::{audit, clock, Actor, ControlPlane, Error, Result};
 
@@ -24,20 +23,6 @@ impl std::fmt::Debug for NodeTokenSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("NodeTokenSecret(<redacted>)")
     }
-}
-
-/// What a list shows of a node token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct NodeTokenInfo {
-    pub id: i64,
-    pub environment: String,
-    pub name: String,
-    pub hint: String,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
 }
 
 /// Who a presented node token proves a node to be.

@@ -44,3 +44,17 @@ pub struct Member {
     pub project_admin: bool,
     pub permissions: Vec<Permission>,
 }
+
+/// What a list shows of a node token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct NodeTokenInfo {
+    pub id: i64,
+    pub environment: String,
+    pub name: String,
+    pub hint: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
