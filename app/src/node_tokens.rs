@@ -5,6 +5,7 @@ use deploy::model::NodeTokenInfo;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::tokens::ShownOnce;
 use crate::ConsoleError;
 
 /// A node token just issued: the secret travels to the browser this once, to be copied.
@@ -46,10 +47,8 @@ pub fn NodeTokens(environment: Memo<String>) -> impl IntoView {
         |(environment, _, _)| list_node_tokens(environment),
     );
     let label = RwSignal::new(String::new());
-    let copied = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        copied.set(false);
         create.dispatch(CreateNodeToken {
             environment: environment.get(),
             name: label.get(),
@@ -57,22 +56,15 @@ pub fn NodeTokens(environment: Memo<String>) -> impl IntoView {
     };
     let issued = move || {
         create.value().get().map(|answer| match answer {
-            Ok(token) => {
-                let secret = token.secret.clone();
-                let copy = move |_| {
-                    let _ = window().navigator().clipboard().write_text(&secret);
-                    copied.set(true);
-                };
-                view! {
-                    <div class="card created" role="alert">
-                        <p><strong>{format!("Node token “{}” issued.", token.info.name)}</strong>
-                            " Copy it now for the node's token file: it is shown only this once."</p>
-                        <p><code aria-label="Node token value">{token.secret.clone()}</code></p>
-                        <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-                    </div>
-                }
-                .into_any()
+            Ok(token) => view! {
+                <ShownOnce
+                    headline=format!("Node token “{}” issued.", token.info.name)
+                    advice="Copy it now for the node's token file: it is shown only this once."
+                    secret=token.secret
+                    label="Node token value"
+                />
             }
+            .into_any(),
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };

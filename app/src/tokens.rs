@@ -78,10 +78,8 @@ pub fn AccessTokensPage() -> impl IntoView {
 fn NewTokenForm(create: ServerAction<CreateMyToken>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let days = RwSignal::new("90".to_owned());
-    let copied = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        copied.set(false);
         create.dispatch(CreateMyToken {
             name: name.get(),
             expires_in_days: days.get().trim().parse().ok(),
@@ -89,23 +87,15 @@ fn NewTokenForm(create: ServerAction<CreateMyToken>) -> impl IntoView {
     };
     let shown = move || {
         create.value().get().map(|answer| match answer {
-            Ok(token) => {
-                let secret = token.secret.clone();
-                let copy = move |_| {
-                    // Fire and forget: the browser asks no permission for a click-initiated write.
-                    let _ = window().navigator().clipboard().write_text(&secret);
-                    copied.set(true);
-                };
-                view! {
-                    <div class="card created" role="alert">
-                        <p><strong>{format!("Token “{}” created.", token.info.name)}</strong>
-                            " Copy it now: it is shown only this once, and Portico keeps only a hash of it."</p>
-                        <p><code aria-label="Token value">{token.secret.clone()}</code></p>
-                        <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-                    </div>
-                }
-                .into_any()
+            Ok(token) => view! {
+                <ShownOnce
+                    headline=format!("Token “{}” created.", token.info.name)
+                    advice="Copy it now: it is shown only this once, and Portico keeps only a hash of it."
+                    secret=token.secret
+                    label="Token value"
+                />
             }
+            .into_any(),
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
@@ -129,6 +119,31 @@ fn NewTokenForm(create: ServerAction<CreateMyToken>) -> impl IntoView {
             </form>
             {shown}
         </section>
+    }
+}
+
+/// A secret just issued, with a Copy button: the one time the browser holds it. Access tokens and gateway
+/// node tokens both show theirs this way.
+#[component]
+pub(crate) fn ShownOnce(
+    headline: String,
+    advice: &'static str,
+    secret: String,
+    label: &'static str,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let to_copy = secret.clone();
+    let copy = move |_| {
+        // Fire and forget: the browser asks no permission for a click-initiated write.
+        let _ = window().navigator().clipboard().write_text(&to_copy);
+        copied.set(true);
+    };
+    view! {
+        <div class="card created" role="alert">
+            <p><strong>{headline}</strong>" "{advice}</p>
+            <p><code aria-label=label>{secret}</code></p>
+            <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+        </div>
     }
 }
 
