@@ -3,26 +3,9 @@
 //! an environment is served) is a system admin's.
 
 use crate::access::{authorize, Need, Permission};
-use crate::model::{from_json, Snapshot};
-pub use crate::model::{NodeReport, ServedRoute};
+use crate::model::from_json;
+pub use crate::model::{LiveRoute, LiveSet, NodeReport, ServedRoute};
 use crate::{audit, Actor, ControlPlane, Error, Result};
-
-/// One API proxy as it is live in an environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveRoute {
-    pub project: String,
-    pub proxy: String,
-    pub revision: i64,
-    pub snapshot: Snapshot,
-}
-
-/// Everything live in an environment, as of `version`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveSet {
-    pub environment: String,
-    pub version: i64,
-    pub routes: Vec<LiveRoute>,
-}
 
 /// An environment and the URL its gateway is reached at.
 #[derive(Debug, Clone, PartialEq, Eq)]

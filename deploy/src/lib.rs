@@ -9,7 +9,7 @@ pub mod access;
 pub mod archive;
 #[cfg(feature = "storage")]
 pub mod audit;
-#[cfg(feature = "storage")]
+#[cfg(feature = "backends")]
 pub mod backends;
 #[cfg(feature = "storage")]
 mod clock;
@@ -31,11 +31,15 @@ pub mod history;
 #[cfg(feature = "storage")]
 mod ids;
 #[cfg(feature = "storage")]
+pub mod live_feed;
+#[cfg(feature = "storage")]
 pub mod live_paths;
 pub mod model;
 mod names;
 #[cfg(feature = "storage")]
 pub mod node_tokens;
+#[cfg(feature = "storage")]
+pub mod nodes;
 #[cfg(feature = "storage")]
 pub mod projects;
 #[cfg(feature = "storage")]

@@ -165,6 +165,7 @@ pub async fn revoke_node_token(cp: &ControlPlane, actor: &Actor, token_id: i64) 
     )
     .await?;
     tx.commit().await?;
+    cp.live_feed().token_revoked();
     Ok(())
 }
 
@@ -194,4 +195,14 @@ pub async fn authenticate_node(cp: &ControlPlane, presented: &str) -> Result<Nod
         token_id,
         environment,
     })
+}
+
+/// Whether a node token still works (a stream re-checks this while it is open: another process may revoke).
+pub async fn node_token_active(cp: &ControlPlane, token_id: i64) -> Result<bool> {
+    let revoked: Option<Option<String>> =
+        sqlx::query_scalar("SELECT revoked_at FROM node_tokens WHERE id = ?")
+            .bind(token_id)
+            .fetch_optional(cp.pool())
+            .await?;
+    Ok(matches!(revoked, Some(None)))
 }

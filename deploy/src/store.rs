@@ -7,6 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::backends::BackendPolicy;
+use crate::live_feed::LiveFeed;
 use crate::sign_in_limit::{Policy, SignInLimit};
 use crate::{Error, Result};
 
@@ -25,6 +26,7 @@ pub struct ControlPlane {
     writer: SqlitePool,
     sign_ins: Arc<SignInLimit>,
     backends: Arc<BackendPolicy>,
+    live_feed: Arc<LiveFeed>,
 }
 
 impl std::fmt::Debug for ControlPlane {
@@ -64,6 +66,7 @@ impl ControlPlane {
             writer,
             sign_ins: Arc::default(),
             backends: Arc::default(),
+            live_feed: Arc::default(),
         })
     }
 
@@ -88,6 +91,16 @@ impl ControlPlane {
     /// Where routing addresses may point; the gateway asks it again for every address it resolves.
     pub fn backends(&self) -> &BackendPolicy {
         &self.backends
+    }
+
+    /// The same rules, shared with this process's gateway nodes.
+    pub fn backend_policy(&self) -> Arc<BackendPolicy> {
+        Arc::clone(&self.backends)
+    }
+
+    /// What is live in each followed environment, as gateways and remote nodes receive it.
+    pub fn live_feed(&self) -> &LiveFeed {
+        &self.live_feed
     }
 
     pub(crate) fn sign_ins(&self) -> &SignInLimit {

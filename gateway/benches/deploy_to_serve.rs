@@ -1,6 +1,7 @@
 //! `make bench`: the time from a deploy's answer to the gateway serving the new revision, for the gateway in
-//! the same process (polling every 10 ms, as `portico serve` runs it) and for a separate node (a second
-//! connection to the same database file polling every 200 ms, as `portico gateway` runs by default).
+//! the same process (fed by the live feed, as `portico serve` runs it) and for a second node on its own
+//! connection to the same database file (as the one-host `portico gateway` runs). Remote nodes fed over the
+//! network are measured by `server/benches/nodes.rs`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -48,11 +49,7 @@ fn ms(sorted: &[Duration], q: f64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let w = common::world_with(gateway::Options {
-        poll: Duration::from_millis(10),
-        ..Default::default()
-    })
-    .await;
+    let w = common::world_with(gateway::Options::default()).await;
     let (a, b) = (backend("a").await, backend("b").await);
     w.deploy("p", spec("/p", routing(RoutingAlgorithm::RoundRobin, &[(&a, 1)])))
         .await;
@@ -65,9 +62,7 @@ async fn main() {
         .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
     let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let node_url = format!("http://{}/p", listener.local_addr());
-    gateway::start(node_cp, "test", listener, gateway::Options::default())
-        .await
-        .unwrap();
+    common::start(&node_cp, "test", listener, gateway::Options::default()).await;
     let separate = measure(&w, &node_url, &a, &b).await;
     println!(
         "bench: deploy answer to gateway serving the new revision ({ROUNDS} deploys): in-process p50 {:.1} ms, max {:.1} ms (target < 50 ms); separate node p50 {:.1} ms, max {:.1} ms (target < 1000 ms)",

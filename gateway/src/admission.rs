@@ -113,3 +113,34 @@ pub fn http1(head_timeout: Duration) -> hyper::server::conn::http1::Builder {
         .keep_alive(true);
     builder
 }
+
+/// An HTTP/2 connection builder for TLS listeners: pings an idle client, and drops it when the ping goes
+/// unanswered for the head timeout (HTTP/2 has no per-request head to time).
+pub fn http2(head_timeout: Duration) -> hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor> {
+    let mut builder = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(head_timeout))
+        .keep_alive_timeout(head_timeout)
+        .max_concurrent_streams(256);
+    builder
+}
+
+/// Marks a request that came over TLS this listener terminated, for backends and the console's cookies.
+pub fn mark_https<B>(req: &mut http::Request<B>) {
+    // HTTP/2 carries the host in :authority; what reads Host (routing of cookies, caches, the console's
+    // checks) finds it there too.
+    if !req.headers().contains_key(http::header::HOST) {
+        if let Some(host) = req
+            .uri()
+            .authority()
+            .and_then(|a| http::HeaderValue::from_str(a.as_str()).ok())
+        {
+            req.headers_mut().insert(http::header::HOST, host);
+        }
+    }
+    req.headers_mut().insert(
+        http::HeaderName::from_static("x-forwarded-proto"),
+        http::HeaderValue::from_static("https"),
+    );
+}

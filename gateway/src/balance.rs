@@ -23,8 +23,10 @@ pub struct Backend {
     pub host: Option<HeaderValue>,
     /// Kept-alive connections to it.
     pub pool: Pool,
-    /// Whether the address is https (this gateway speaks plain HTTP to backends only).
+    /// Whether the address is https.
     pub tls: bool,
+    /// The host its TLS certificate must name (the address's host, without port or brackets).
+    pub server_name: String,
     /// The address's own path, prefixed to what is forwarded ("" for none).
     pub base_path: String,
     pub weight: u32,
@@ -50,14 +52,26 @@ impl Backend {
             .next()
             .unwrap_or_default()
             .trim_end_matches('/');
-        let authority = if authority.contains(':') && !authority.ends_with(']') {
+        let written = authority;
+        let has_port = authority.contains(':') && !authority.ends_with(']');
+        let server_name = if has_port {
+            authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+        } else {
+            authority
+        }
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+        let authority = if has_port {
             authority.to_owned()
         } else {
             format!("{authority}:{}", if tls { 443 } else { 80 })
         };
         Backend {
             address: address.to_owned(),
-            host: HeaderValue::from_str(&authority).ok(),
+            // As written: a default port stays out of Host, as browsers and curl send it.
+            host: HeaderValue::from_str(if tls { written } else { &authority }).ok(),
+            server_name,
             pool: Pool::default(),
             authority,
             tls,

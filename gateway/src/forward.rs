@@ -13,7 +13,6 @@ use http::{Method, Request, Response, StatusCode};
 use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
-use hyper::client::conn::http1::SendRequest;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,7 +24,7 @@ use crate::console_cookie;
 use crate::node::Node;
 use crate::policy::{self, full};
 use crate::table::Route;
-use crate::upstream;
+use crate::upstream::{self, Sender};
 use crate::{Body, BoxError};
 
 /// Headers that describe one connection, never passed on (RFC 9110 §7.6.1).
@@ -364,8 +363,9 @@ fn idempotent(method: &Method) -> bool {
 }
 
 enum Failure {
-    /// Nothing reached the backend; the request can go elsewhere as it is.
-    Unsent(Request<Body>),
+    /// Nothing reached the backend; the request can go elsewhere as it is. With why, when an operator can
+    /// act on it (a certificate refused).
+    Unsent(Request<Body>, Option<String>),
     /// The backend took the request and then failed or took too long.
     Sent { timed_out: bool },
 }
@@ -376,21 +376,46 @@ async fn send(
     backend: &Backend,
     mut req: Request<Body>,
     deadline: tokio::time::Instant,
-) -> Result<(Response<Incoming>, SendRequest<Body>), Failure> {
+) -> Result<(Response<Incoming>, Sender), Failure> {
     loop {
         let (mut sender, reused) = match backend.pool.take().await {
             Some(s) => (s, true),
-            None => match upstream::connect(
-                &backend.authority,
-                node.options().connect_timeout,
-                node.backends(),
-            )
-            .await
-            {
-                Ok(s) => (s, false),
-                Err(_) => return Err(Failure::Unsent(req)),
-            },
+            None => {
+                let tls = backend.tls.then(|| upstream::Tls {
+                    server_name: &backend.server_name,
+                    trust: node.backend_trust(),
+                });
+                match upstream::connect(
+                    &backend.authority,
+                    tls,
+                    node.options().connect_timeout,
+                    node.backends(),
+                )
+                .await
+                {
+                    Ok(s) => (s, false),
+                    Err(e) => {
+                        let why = (e.kind() == std::io::ErrorKind::InvalidData).then(|| e.to_string());
+                        return Err(Failure::Unsent(req, why));
+                    }
+                }
+            }
         };
+        if sender.is_http2() {
+            // HTTP/2 names the target in :scheme and :authority, taken from an absolute URI.
+            let (mut head, body) = req.into_parts();
+            let host = backend
+                .host
+                .as_ref()
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or(&backend.authority);
+            let path = head.uri.path_and_query().map_or("/", |p| p.as_str());
+            if let Ok(uri) = format!("https://{host}{path}").parse() {
+                head.uri = uri;
+            }
+            head.headers.remove(header::HOST);
+            req = Request::from_parts(head, body);
+        }
         let sent = tokio::time::timeout_at(deadline, sender.try_send_request(req)).await;
         match sent {
             Ok(Ok(response)) => return Ok((response, sender)),
@@ -398,7 +423,7 @@ async fn send(
             // fresh connection without counting as a failure.
             Ok(Err(mut e)) => match e.take_message() {
                 Some(back) if reused => req = back,
-                Some(back) => return Err(Failure::Unsent(back)),
+                Some(back) => return Err(Failure::Unsent(back, None)),
                 None => return Err(Failure::Sent { timed_out: false }),
             },
             Err(_) => return Err(Failure::Sent { timed_out: true }),
@@ -412,7 +437,7 @@ async fn send(
 /// that looks complete.
 struct Returning {
     inner: Incoming,
-    back: Option<(Arc<Route>, usize, SendRequest<Body>)>,
+    back: Option<(Arc<Route>, usize, Sender)>,
     deadline: Pin<Box<tokio::time::Sleep>>,
 }
 
@@ -485,18 +510,13 @@ async fn forward(
     let mut body: Option<Body> = Some(body.map_err(BoxError::from).boxed_unsync());
     let mut tried = None;
     let mut last_timed_out = false;
+    let mut last_reason: Option<String> = None;
     // One try and at most one retry, on another backend.
     for attempt in 0..2 {
         let Some(index) = balancer.pick(&key, tried) else {
             break;
         };
         let backend = &balancer.backends[index];
-        if backend.tls {
-            route.stats.backend_error();
-            balancer.sit_out(index);
-            tried = Some(index);
-            continue;
-        }
         let request_body = match body.take() {
             Some(b) => b,
             // The first try consumed an empty body; an empty one stands in for it.
@@ -527,7 +547,10 @@ async fn forward(
                 };
                 return Response::from_parts(head, body.boxed_unsync());
             }
-            Err(Failure::Unsent(back)) => {
+            Err(Failure::Unsent(back, why)) => {
+                if why.is_some() {
+                    last_reason = why;
+                }
                 route.stats.backend_error();
                 balancer.sit_out(index);
                 tried = Some(index);
@@ -555,7 +578,10 @@ async fn forward(
         policy::error(
             StatusCode::BAD_GATEWAY,
             "BAD_GATEWAY",
-            &format!("API proxy ({}): no backend could be reached.", route.proxy),
+            &match last_reason {
+                Some(why) => format!("API proxy ({}): no backend could be reached: {why}.", route.proxy),
+                None => format!("API proxy ({}): no backend could be reached.", route.proxy),
+            },
         )
     }
 }

@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod balance;
 pub mod cache;
+pub mod cache_dir;
 pub mod console_cookie;
 mod forward;
 pub mod listen;
@@ -12,12 +13,14 @@ pub mod metrics;
 pub mod node;
 mod path;
 mod policy;
-pub mod supervisor;
+pub mod remote;
 pub mod table;
+pub mod tls;
+pub mod tls_listener;
 mod upstream;
 
 pub use listen::{bind, Listeners};
-pub use node::{start, Node, Options};
+pub use node::{Applied, LiveSource, Node, Options, Update};
 
 /// Why a body broke off: the client or the backend went away, or a backend stalled past its deadline.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,23 +1,25 @@
-//! One environment's gateway: a listener, the routing table it serves, and the watch that swaps in a new
-//! table whenever what is live there changes.
+//! One environment's gateway node: a listener, the routing table it serves, and the live set that table was
+//! built from. Where the live set comes from is a [`LiveSource`]: the control plane's own feed inside
+//! `portico serve`, or the stream a remote node follows. Both end in [`Node::apply`], one path from "live
+//! set" to routing table.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
-use deploy::ControlPlane;
+use deploy::backends::BackendPolicy;
+use deploy::model::{DeltaMismatch, LiveDelta, LiveSet};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 use crate::listen::Listeners;
 use crate::metrics::{Metrics, RouteStats};
 use crate::table::Table;
+use crate::tls::Trust;
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// How often the database's change counter is read.
-    pub poll: Duration,
     /// How often the node tells the control plane what it serves, even when nothing changed.
     pub heartbeat: Duration,
     pub connect_timeout: Duration,
@@ -26,50 +28,87 @@ pub struct Options {
     /// How long a client connection may take to deliver a request head, from its opening or its previous
     /// response (so also how long an idle keep-alive connection is kept).
     pub head_timeout: Duration,
+    /// Whom HTTPS backends' certificates must be signed by; the system's roots when `None`.
+    pub backend_trust: Option<Trust>,
+    /// TLS on the node's listener; plain HTTP when `None`.
+    pub listener_tls: Option<crate::tls_listener::ServerTls>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            poll: Duration::from_millis(200),
-            heartbeat: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(2),
             response_timeout: Duration::from_secs(30),
             head_timeout: crate::admission::DEFAULT_HEAD_TIMEOUT,
+            backend_trust: None,
+            listener_tls: None,
         }
     }
 }
 
 #[derive(Debug)]
 pub struct Node {
-    id: String,
     environment: String,
     options: Options,
-    cp: ControlPlane,
+    backends: Arc<BackendPolicy>,
     table: RwLock<Arc<Table>>,
-    /// One reload at a time: two built from the same old table would each make new routes for a change,
-    /// and the second swap would drop the first's response cache and balancer state.
-    reloading: tokio::sync::Mutex<()>,
+    /// The live set the table was built from, kept to apply deltas to; with its hash.
+    live: Mutex<(Arc<LiveSet>, String)>,
     metrics: &'static Metrics,
     unmatched: Arc<RouteStats>,
 }
 
+/// A change to what is live, as a source delivers it.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// The whole live set.
+    Set(Arc<LiveSet>),
+    /// What changed since the node's version.
+    Delta(LiveDelta),
+}
+
+/// What a node serves after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub version: i64,
+    pub hash: String,
+    /// The update could not be applied (a delta from another version or onto other content): the source
+    /// should send the whole set.
+    pub needs_whole_set: bool,
+}
+
+/// Where a node's live set comes from: the seam between the data plane and whatever feeds it, so the
+/// gateway needs no database, and tests can feed it by hand.
+pub trait LiveSource: Send + 'static {
+    /// The next change; waits until there is one. `None` when the source is done (the node keeps serving).
+    fn next(&mut self) -> impl std::future::Future<Output = Option<Update>> + Send;
+    /// Told after every update what the node now serves: the outcome, and the live set behind the table.
+    fn applied(
+        &mut self,
+        applied: &Applied,
+        live: &Arc<LiveSet>,
+    ) -> impl std::future::Future<Output = ()> + Send;
+}
+
 impl Node {
-    /// Loads what is live in `environment`; call [`Node::serve`] and [`Node::watch`] to put it to work.
-    pub async fn load(cp: ControlPlane, environment: &str, options: Options) -> deploy::Result<Arc<Node>> {
+    /// A node serving nothing yet; give it a live set with [`Node::apply`] or [`Node::follow`].
+    pub fn new(environment: &str, options: Options, backends: Arc<BackendPolicy>) -> Arc<Node> {
         let metrics = crate::metrics::global();
-        let node = Arc::new(Node {
-            id: format!("{}-{:08x}", std::process::id(), rand::random::<u32>()),
+        let empty = LiveSet {
+            version: -1,
+            ..LiveSet::empty(environment)
+        };
+        let hash = empty.hash();
+        Arc::new(Node {
             environment: environment.to_owned(),
             options,
-            cp,
+            backends,
             table: RwLock::new(Arc::new(Table::empty())),
-            reloading: tokio::sync::Mutex::new(()),
+            live: Mutex::new((Arc::new(empty), hash)),
             metrics,
             unmatched: metrics.route(environment, "", ""),
-        });
-        node.reload().await?;
-        Ok(node)
+        })
     }
 
     pub fn environment(&self) -> &str {
@@ -81,8 +120,23 @@ impl Node {
     }
 
     /// Where backends may be: checked again for every address a backend's host resolves to.
-    pub fn backends(&self) -> &deploy::backends::BackendPolicy {
-        self.cp.backends()
+    pub fn backends(&self) -> &BackendPolicy {
+        &self.backends
+    }
+
+    /// Whom HTTPS backends' certificates must be signed by.
+    pub fn backend_trust(&self) -> &Trust {
+        static SYSTEM: std::sync::OnceLock<Trust> = std::sync::OnceLock::new();
+        self.options.backend_trust.as_ref().unwrap_or_else(|| {
+            SYSTEM.get_or_init(|| {
+                Trust::new(&[], crate::tls::BACKEND_ALPN).unwrap_or_else(|e| {
+                    // Without roots every HTTPS backend is refused with a reason; nothing is let through.
+                    tracing::error!("cannot load the system's CA certificates: {e}");
+                    Trust::with_roots(rustls::RootCertStore::empty(), crate::tls::BACKEND_ALPN)
+                        .expect("an empty root store builds")
+                })
+            })
+        })
     }
 
     pub(crate) fn unmatched(&self) -> &RouteStats {
@@ -94,61 +148,70 @@ impl Node {
         Arc::clone(&self.table.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Reads what is live and swaps it in if it changed; answers whether it did.
-    pub async fn reload(&self) -> deploy::Result<bool> {
-        let _one_at_a_time = self.reloading.lock().await;
-        let current = self.table();
-        match deploy::gateway::live_version(&self.cp, &self.environment).await? {
-            Some(v) if v == current.version => return Ok(false),
-            None => {
-                return Err(deploy::Error::NotFound(format!(
-                    "Environment ({}) not found!",
-                    self.environment
-                )))
+    /// The live set being served and its hash.
+    pub fn live(&self) -> (Arc<LiveSet>, String) {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// What the node serves now.
+    pub fn applied(&self) -> Applied {
+        let (set, hash) = self.live();
+        Applied {
+            version: set.version,
+            hash,
+            needs_whole_set: false,
+        }
+    }
+
+    /// Swaps in the table for `update`. Updates are applied one at a time by whoever feeds the node, so two
+    /// tables are never built from the same old one (the second swap would drop the first's response cache
+    /// and balancer state).
+    pub fn apply(&self, update: Update) -> Applied {
+        let (current, current_hash) = self.live();
+        let (next, hash) = match update {
+            Update::Set(set) => {
+                let hash = set.hash();
+                (set, hash)
             }
-            _ => {}
+            Update::Delta(delta) => match current.apply(&delta) {
+                Ok(set) => (Arc::new(set), delta.hash.clone()),
+                Err(mismatch) => {
+                    let why = match mismatch {
+                        DeltaMismatch::Version { have, from } => {
+                            format!("it is for version {from}, this node has {have}")
+                        }
+                        DeltaMismatch::Hash => "the result would not match the control plane's".to_owned(),
+                    };
+                    tracing::warn!(environment = %self.environment, "a change was not applied ({why}); asking for the whole set");
+                    return Applied {
+                        version: current.version,
+                        hash: current_hash,
+                        needs_whole_set: true,
+                    };
+                }
+            },
+        };
+        if next.version == current.version && hash == current_hash {
+            return self.applied();
         }
-        let live = deploy::gateway::live_set(&self.cp, &self.environment).await?;
-        if live.version == current.version {
-            return Ok(false);
+        let table = Arc::new(Table::build(&next, &self.table(), self.metrics));
+        *self.table.write().unwrap_or_else(|e| e.into_inner()) = Arc::clone(&table);
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = (Arc::clone(&next), hash.clone());
+        tracing::info!(environment = %self.environment, version = next.version, routes = table.served().len(), "gateway table swapped");
+        Applied {
+            version: next.version,
+            hash,
+            needs_whole_set: false,
         }
-        let next = Arc::new(Table::build(&live, &current, self.metrics));
-        *self.table.write().unwrap_or_else(|e| e.into_inner()) = Arc::clone(&next);
-        tracing::info!(environment = %self.environment, version = next.version, routes = next.served().len(), "gateway table swapped");
-        self.report(&next).await;
-        Ok(true)
     }
 
-    async fn report(&self, table: &Table) {
-        if let Err(e) = deploy::gateway::report_served(
-            &self.cp,
-            &self.id,
-            &self.environment,
-            table.version,
-            &table.served(),
-        )
-        .await
-        {
-            tracing::warn!(environment = %self.environment, "gateway could not report what it serves: {e}");
-        }
-    }
-
-    /// Follows changes until the process ends: polls the change counter, and reports as a heartbeat.
-    pub fn watch(self: &Arc<Self>) {
+    /// Applies what `source` delivers, in order, until it is done.
+    pub fn follow(self: &Arc<Self>, mut source: impl LiveSource) {
         let node = Arc::clone(self);
         tokio::spawn(async move {
-            let mut last_report = Instant::now();
-            loop {
-                tokio::time::sleep(node.options.poll).await;
-                match node.reload().await {
-                    Ok(true) => last_report = Instant::now(),
-                    Ok(false) if last_report.elapsed() >= node.options.heartbeat => {
-                        node.report(&node.table()).await;
-                        last_report = Instant::now();
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(environment = %node.environment, "gateway reload failed: {e}"),
-                }
+            while let Some(update) = source.next().await {
+                let applied = node.apply(update);
+                source.applied(&applied, &node.live().0).await;
             }
         });
     }
@@ -184,6 +247,7 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
     };
     let admission = crate::admission::budget().gateways.clone();
     let http1 = crate::admission::http1(node.options.head_timeout);
+    let http2 = crate::admission::http2(node.options.head_timeout);
     loop {
         let (stream, client) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -201,29 +265,35 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
         };
         let _ = stream.set_nodelay(true);
         let node = Arc::clone(&node);
-        let http1 = http1.clone();
+        let (http1, http2) = (http1.clone(), http2.clone());
         tokio::spawn(async move {
-            let service = service_fn(move |req| {
+            let Some(tls) = node.options.listener_tls.clone() else {
+                let service = service_fn(move |req| {
+                    let node = Arc::clone(&node);
+                    async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
+                });
+                let _ = http1.serve_connection(TokioIo::new(stream), service).await;
+                drop(permit);
+                return;
+            };
+            // The handshake counts against the head timeout, so a silent client cannot hold the slot.
+            let head_timeout = node.options.head_timeout;
+            let Ok(Ok((stream, h2))) = tokio::time::timeout(head_timeout, tls.accept(stream)).await else {
+                return;
+            };
+            let service = service_fn(move |mut req| {
                 let node = Arc::clone(&node);
+                crate::admission::mark_https(&mut req);
                 async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
             });
-            let _ = http1.serve_connection(TokioIo::new(stream), service).await;
+            if h2 {
+                let _ = http2.serve_connection(TokioIo::new(stream), service).await;
+            } else {
+                let _ = http1.serve_connection(TokioIo::new(stream), service).await;
+            }
             drop(permit);
         });
     }
-}
-
-/// Loads, serves on `listeners` and watches one environment: a whole data-plane node.
-pub async fn start(
-    cp: ControlPlane,
-    environment: &str,
-    listeners: Listeners,
-    options: Options,
-) -> deploy::Result<Arc<Node>> {
-    let node = Node::load(cp, environment, options).await?;
-    node.serve(listeners);
-    node.watch();
-    Ok(node)
 }
 
 /// The address a listener for `access_url` binds, when the URL names this machine with a port.
@@ -237,4 +307,12 @@ pub fn local_listen_address(access_url: &str) -> Option<SocketAddr> {
         "0.0.0.0" => Some(SocketAddr::from(([0, 0, 0, 0], port))),
         _ => None,
     }
+}
+
+/// This machine's host name, as a node reports it.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
 }

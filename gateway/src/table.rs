@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use deploy::gateway::{LiveSet, ServedRoute};
 use deploy::model::{Cache, Cors, ProxySpec};
+use deploy::model::{LiveSet, ServedRoute};
 use http::Method;
 
 use crate::balance::Balancer;

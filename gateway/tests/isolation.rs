@@ -213,7 +213,6 @@ async fn a_backend_that_stalls_mid_body_is_cut_off_at_the_response_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn idle_and_slow_client_connections_are_closed_after_the_head_timeout() {
     let w = world_with(gateway::Options {
-        poll: Duration::from_millis(5),
         head_timeout: Duration::from_millis(300),
         ..Default::default()
     })
@@ -252,9 +251,8 @@ async fn a_node_checks_every_address_it_connects_to_against_its_own_rules() {
     let strict = deploy::ControlPlane::open(&w.database_url).await.unwrap();
     let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = format!("http://{}", listener.local_addr());
-    let _node = gateway::start(strict, "test", listener, Default::default())
-        .await
-        .unwrap();
+    let _node = common::start(&strict, "test", listener, Default::default()).await;
+    common::sync(&strict, &_node).await;
     let r = client().get(format!("{url}/p")).send().await.unwrap();
     assert_eq!(r.status(), 502);
     assert_eq!(b.hits.load(Ordering::Relaxed), 0);
@@ -286,7 +284,7 @@ async fn proxies_of_one_name_in_two_projects_are_two_routes_and_each_team_sees_o
         .await
         .unwrap();
     assert!(r.success, "{r:?}");
-    w.node.reload().await.unwrap();
+    w.sync().await;
     // Q's deploy took nothing of P's offline: both answer.
     let c = client();
     assert_eq!(

@@ -160,7 +160,7 @@ async fn a_group_client_route_puts_members_under_its_paths_and_limits_methods() 
     deployments::deploy_group(&w.cp, &w.root, "P", "G", "test", &DeployOptions::default())
         .await
         .unwrap();
-    w.node.reload().await.unwrap();
+    w.sync().await;
     let c = client();
     let text = c
         .get(format!("{}/shop/p/x", w.url))

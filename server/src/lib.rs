@@ -8,6 +8,7 @@ pub mod console;
 mod console_files;
 mod cross_origin;
 pub mod demo_backends;
+pub mod embedded_gateways;
 mod gateway_hosts;
 mod https_cookies;
 pub mod listener;

@@ -1,7 +1,8 @@
 //! The console's and REST API's listener. `axum::serve` has no header timeout and no connection cap, so an
 //! idle client could hold connections until the process runs out of file descriptors. This loop gives the
 //! console the same bounds as the gateways (`gateway::admission`): a head timeout that also closes idle
-//! keep-alive connections, and a cap inside the descriptor headroom the gateways leave.
+//! keep-alive connections, and a cap inside the descriptor headroom the gateways leave. With TLS it speaks
+//! HTTP/2 or HTTP/1.1, as the client chooses by ALPN.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,11 +22,13 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
+    tls: Option<gateway::tls_listener::ServerTls>,
     head_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
     let admission = gateway::admission::budget().console.clone();
     let http1 = gateway::admission::http1(head_timeout);
+    let http2 = gateway::admission::http2(head_timeout);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -48,13 +51,38 @@ pub async fn serve(
         // Without TCP_NODELAY, a page streamed in several chunks waits on the client's delayed ACK (~40 ms).
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let secure = tls.is_some();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            if secure {
+                gateway::admission::mark_https(&mut request);
+            }
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
-        let connection = graceful.watch(http1.serve_connection(TokioIo::new(stream), service));
+        let Some(tls) = tls.clone() else {
+            let connection = graceful.watch(http1.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                let _ = connection.await;
+                drop(permit);
+            });
+            continue;
+        };
+        let watcher = graceful.watcher();
+        let (http1, http2) = (http1.clone(), http2.clone());
         tokio::spawn(async move {
-            let _ = connection.await;
+            // The handshake counts against the head timeout, so a silent client cannot hold the slot.
+            let Ok(Ok((stream, h2))) = tokio::time::timeout(head_timeout, tls.accept(stream)).await else {
+                return;
+            };
+            if h2 {
+                let _ = watcher
+                    .watch(http2.serve_connection(TokioIo::new(stream), service))
+                    .await;
+            } else {
+                let _ = watcher
+                    .watch(http1.serve_connection(TokioIo::new(stream), service))
+                    .await;
+            }
             drop(permit);
         });
     }

@@ -61,6 +61,32 @@ struct GatewayTuning {
     /// response (so also how long an idle keep-alive connection stays open), in milliseconds.
     #[arg(long, env = "PORTICO_CLIENT_HEAD_TIMEOUT_MS", default_value_t = 15000)]
     client_head_timeout_ms: u64,
+    /// A CA certificate file (PEM) HTTPS backends may be signed by, besides the system's roots (repeatable).
+    #[arg(long = "backend-ca-file")]
+    backend_ca_files: Vec<std::path::PathBuf>,
+}
+
+/// TLS on a listener.
+#[derive(Args, Clone)]
+struct ListenerTls {
+    /// The listener's certificate chain (PEM); with --tls-key, the listener speaks HTTPS (HTTP/2 and
+    /// HTTP/1.1). Reloaded on SIGHUP and when the files change.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+}
+
+impl ListenerTls {
+    fn load(&self) -> Result<Option<gateway::tls_listener::ServerTls>, String> {
+        let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
+            return Ok(None);
+        };
+        let tls = gateway::tls_listener::ServerTls::load(cert, key)?;
+        tls.watch();
+        Ok(Some(tls))
+    }
 }
 
 impl GatewayTuning {
@@ -68,14 +94,20 @@ impl GatewayTuning {
         std::time::Duration::from_millis(self.client_head_timeout_ms.max(1))
     }
 
-    fn options(&self, poll_ms: u64) -> gateway::Options {
-        gateway::Options {
-            poll: std::time::Duration::from_millis(poll_ms.max(1)),
+    fn options(&self) -> Result<gateway::Options, String> {
+        let backend_trust = if self.backend_ca_files.is_empty() {
+            None
+        } else {
+            let files: Vec<&std::path::Path> = self.backend_ca_files.iter().map(|p| p.as_path()).collect();
+            Some(gateway::tls::Trust::new(&files, gateway::tls::BACKEND_ALPN)?)
+        };
+        Ok(gateway::Options {
+            backend_trust,
             connect_timeout: std::time::Duration::from_millis(self.gateway_connect_timeout_ms),
             response_timeout: std::time::Duration::from_millis(self.gateway_timeout_ms),
             head_timeout: self.head_timeout(),
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -87,9 +119,21 @@ struct GatewayNode {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// How often to check the database for deploys, undeploys and rollbacks, in milliseconds.
-    #[arg(long, default_value_t = 200)]
-    poll_ms: u64,
+    /// Follow this control plane (its console URL, e.g. https://cp.example:3000) instead of opening the
+    /// database: the node holds no database credentials and can run on any machine.
+    #[arg(long, requires_all = ["node_token_file", "cache_dir"])]
+    control_plane: Option<String>,
+    /// A file holding the node token (`portico admin create-node-token`).
+    #[arg(long)]
+    node_token_file: Option<std::path::PathBuf>,
+    /// Where the node keeps its id and its last known good live set (served when the control plane is down).
+    #[arg(long)]
+    cache_dir: Option<std::path::PathBuf>,
+    /// A CA certificate (PEM) the control plane's certificate is signed by, besides the system's roots.
+    #[arg(long)]
+    control_plane_ca: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    tls: ListenerTls,
     #[command(flatten)]
     tuning: GatewayTuning,
 }
@@ -116,9 +160,9 @@ struct Serve {
     /// Serve the console and REST API only, no gateway (run `portico gateway` nodes instead).
     #[arg(long)]
     no_gateway: bool,
-    /// How often the embedded gateway checks for changes, in milliseconds.
-    #[arg(long, default_value_t = 10)]
-    gateway_poll_ms: u64,
+    /// TLS for the console and REST API listener.
+    #[command(flatten)]
+    tls: ListenerTls,
     #[command(flatten)]
     tuning: GatewayTuning,
 }
@@ -203,6 +247,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.allow_loopback_backends || demo,
         cli.deny_backend_ranges.clone(),
     );
+    // A remote node never opens the database.
+    if let Command::Gateway(node) = &cli.command {
+        if node.control_plane.is_some() {
+            policy.set_interface_addresses(gateway::listen::interface_addresses());
+            return run_remote_node(policy, node).await;
+        }
+    }
     let cp = ControlPlane::open(&cli.database_url)
         .await
         .map_err(|e| e.to_string())?
@@ -349,15 +400,17 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     cp.backends().add_own_listener(addr);
     println!("Portico is running.");
-    println!("  Console:  http://{addr}/");
-    println!("  REST API: http://{addr}/apiops/");
+    let tls = serve.tls.load()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("  Console:  {scheme}://{addr}/");
+    println!("  REST API: {scheme}://{addr}/apiops/");
     println!("  Gateway id (instance_id of /v2/.../apis/publish): {gateway}");
     if !serve.no_gateway {
-        let plan = gateway::supervisor::Plan {
+        let plan = server::embedded_gateways::Plan {
             listen: serve.gateway_listen.iter().cloned().collect(),
             assign_free_ports: serve.demo,
         };
-        gateway::supervisor::start(cp.clone(), serve.tuning.options(serve.gateway_poll_ms), plan).await;
+        server::embedded_gateways::start(cp.clone(), serve.tuning.options()?, plan).await;
     }
     if let Some(login) = demo {
         let ports = server::demo_backends::start().await;
@@ -369,7 +422,7 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
         println!("    e.g. curl -X POST \"http://{addr}/apiops/projects/MyProject/apiProxyGroups/PaymentAPIGroup/environments/production/\" -H \"Authorization: Bearer {}\"", login.token.expose());
     }
     tracing::info!(%addr, "listening");
-    server::listener::serve(listener, app, serve.tuning.head_timeout(), shutdown_signal()).await;
+    server::listener::serve(listener, app, tls, serve.tuning.head_timeout(), shutdown_signal()).await;
     cp.close().await;
     Ok(())
 }
@@ -380,17 +433,92 @@ async fn run_gateway_node(cp: ControlPlane, node: GatewayNode) -> Result<(), Str
         .map_err(|e| format!("cannot listen on {}: {e}", node.listen))?;
     let addr = listener.local_addr();
     cp.backends().add_own_listener(addr);
-    gateway::start(
-        cp.clone(),
-        &node.environment,
-        listener,
-        node.tuning.options(node.poll_ms),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let mut options = node.tuning.options()?;
+    options.listener_tls = node.tls.load()?;
+    server::embedded_gateways::start_node(&cp, &node.environment, listener, options)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("Gateway for {}: http://{addr}", node.environment);
     shutdown_signal().await;
     cp.close().await;
+    Ok(())
+}
+
+async fn run_remote_node(policy: deploy::backends::BackendPolicy, node: &GatewayNode) -> Result<(), String> {
+    let (Some(control_plane), Some(token_file), Some(cache_dir)) =
+        (&node.control_plane, &node.node_token_file, &node.cache_dir)
+    else {
+        return Err("--control-plane needs --node-token-file and --cache-dir".into());
+    };
+    let control_plane: http::Uri = control_plane
+        .parse()
+        .map_err(|e| format!("bad --control-plane URL {control_plane:?}: {e}"))?;
+    if !matches!(control_plane.scheme_str(), Some("http" | "https")) || control_plane.host().is_none() {
+        return Err(format!(
+            "--control-plane must be an http:// or https:// URL, got {control_plane}"
+        ));
+    }
+    let token = std::fs::read_to_string(token_file)
+        .map_err(|e| format!("cannot read {}: {e}", token_file.display()))?
+        .trim()
+        .to_owned();
+    let extra: Vec<&std::path::Path> = node.control_plane_ca.iter().map(|p| p.as_path()).collect();
+    let trust = gateway::tls::Trust::new(&extra, &[b"http/1.1"])?;
+    let cache = gateway::cache_dir::CacheDir::open(cache_dir)
+        .map_err(|e| format!("cannot use {}: {e}", cache_dir.display()))?;
+    let node_id = cache
+        .node_id()
+        .map_err(|e| format!("cannot keep the node id in {}: {e}", cache_dir.display()))?;
+    let listener = gateway::bind(node.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", node.listen))?;
+    let addr = listener.local_addr();
+    policy.add_own_listener(addr);
+    let mut options = node.tuning.options()?;
+    options.listener_tls = node.tls.load()?;
+    let scheme = if options.listener_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let served = gateway::Node::new(&node.environment, options.clone(), std::sync::Arc::new(policy));
+    let serving = match cache.load(&node.environment) {
+        Ok(Some(set)) => {
+            let (version, proxies) = (set.version, set.routes.len());
+            let applied = served.apply(gateway::Update::Set(std::sync::Arc::new(set)));
+            tracing::info!(
+                version,
+                proxies,
+                "serving the last known good live set from {}",
+                cache.path().display()
+            );
+            Some(applied)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(
+                "{e}: {} is not served; waiting for the control plane",
+                cache.path().display()
+            );
+            None
+        }
+    };
+    served.serve(listener);
+    let remote = gateway::remote::Remote {
+        control_plane,
+        token,
+        node_id: node_id.clone(),
+        trust,
+        silence: gateway::remote::DEFAULT_SILENCE,
+        heartbeat: options.heartbeat,
+        connect_timeout: options.connect_timeout,
+    };
+    served.follow(gateway::remote::RemoteSource::start(remote, Some(cache), serving));
+    println!(
+        "Gateway for {}: {scheme}://{addr} (node {node_id})",
+        node.environment
+    );
+    shutdown_signal().await;
     Ok(())
 }
 

@@ -30,8 +30,6 @@ fn start_node(db: &str) -> (NodeProcess, String) {
             "test",
             "--listen",
             "127.0.0.1:0",
-            "--poll-ms",
-            "50",
             // The test's backends run on this machine.
             "--allow-loopback-backends",
         ])

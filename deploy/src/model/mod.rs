@@ -7,6 +7,7 @@ mod config;
 mod deploys;
 mod environments;
 mod history;
+mod live;
 mod projects;
 mod transfer;
 
@@ -17,5 +18,6 @@ pub use config::*;
 pub use deploys::*;
 pub use environments::*;
 pub use history::*;
+pub use live::*;
 pub use projects::*;
 pub use transfer::*;

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 //! A world for gateway tests: a fresh database with project P and environment `test`, real backends on
-//! port 0, and a gateway node serving `test` that polls every few milliseconds.
+//! port 0, and a gateway node serving `test`, fed by the control plane's live feed through the node's
+//! `LiveSource` seam (as `portico serve` feeds its own gateways).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -30,10 +31,9 @@ pub struct World {
     _dir: tempfile::TempDir,
 }
 
-/// Quick polling and short timeouts, so tests wait little.
+/// Short timeouts, so tests wait little.
 pub async fn world() -> World {
     world_with(gateway::Options {
-        poll: Duration::from_millis(5),
         connect_timeout: Duration::from_millis(500),
         response_timeout: Duration::from_millis(500),
         ..Default::default()
@@ -73,9 +73,7 @@ pub async fn world_with(options: gateway::Options) -> World {
         .unwrap();
     let listener = gateway::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let url = format!("http://{}", listener.local_addr());
-    let node = gateway::start(cp.clone(), "test", listener, options)
-        .await
-        .unwrap();
+    let node = start(&cp, "test", listener, options).await;
     World {
         cp,
         database_url,
@@ -83,6 +81,71 @@ pub async fn world_with(options: gateway::Options) -> World {
         node,
         url,
         _dir: dir,
+    }
+}
+
+/// A node serving `environment` of `cp` on `listeners`.
+pub async fn start(
+    cp: &ControlPlane,
+    environment: &str,
+    listeners: gateway::Listeners,
+    options: gateway::Options,
+) -> Arc<gateway::Node> {
+    let node = gateway::Node::new(environment, options, cp.backend_policy());
+    node.serve(listeners);
+    let feed = cp.live_feed().follow(cp, environment).await.unwrap();
+    node.follow(Feed {
+        cp: cp.clone(),
+        receiver: feed,
+        first: true,
+    });
+    node
+}
+
+/// Returns once `node` serves what the database says is live.
+pub async fn sync(cp: &ControlPlane, node: &gateway::Node) {
+    let env = node.environment().to_owned();
+    let want = deploy::gateway::live_version(cp, &env).await.unwrap().unwrap();
+    for _ in 0..1000 {
+        if node.applied().version >= want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    panic!("the node did not reach version {want}");
+}
+
+/// The live feed as a node's source; records what the node serves, as `portico serve` does.
+struct Feed {
+    cp: ControlPlane,
+    receiver: tokio::sync::watch::Receiver<Arc<deploy::live_feed::Published>>,
+    first: bool,
+}
+
+impl gateway::LiveSource for Feed {
+    async fn next(&mut self) -> Option<gateway::Update> {
+        if !std::mem::take(&mut self.first) {
+            self.receiver.changed().await.ok()?;
+        }
+        Some(gateway::Update::Set(Arc::clone(
+            &self.receiver.borrow_and_update().set,
+        )))
+    }
+
+    async fn applied(&mut self, applied: &gateway::Applied, live: &Arc<deploy::model::LiveSet>) {
+        let served: Vec<_> = live
+            .routes
+            .iter()
+            .map(|r| deploy::model::ServedRoute {
+                project: r.project.clone(),
+                proxy: r.proxy.clone(),
+                revision: r.revision,
+            })
+            .collect();
+        let env = &live.environment;
+        deploy::gateway::report_served(&self.cp, "test-node", env, applied.version, &served)
+            .await
+            .unwrap();
     }
 }
 
@@ -117,14 +180,19 @@ impl World {
         deployments::deploy_proxy(&self.cp, &self.root, "P", name, "test", &DeployOptions::default())
             .await
             .unwrap();
-        self.node.reload().await.unwrap();
+        self.sync().await;
+    }
+
+    /// Returns once the node serves what the database says is live.
+    pub async fn sync(&self) {
+        sync(&self.cp, &self.node).await
     }
 
     pub async fn undeploy(&self, name: &str) {
         deployments::undeploy_proxy(&self.cp, &self.root, "P", name, "test", &DeployOptions::default())
             .await
             .unwrap();
-        self.node.reload().await.unwrap();
+        self.sync().await;
     }
 }
 

@@ -1,9 +1,12 @@
 //! Environments: listed and created by system admins; a project's view of them.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::Json;
 use deploy::environments::{self, NewEnvironment};
-use serde::Serialize;
+use deploy::model::EnvironmentNodes;
+use serde::{Deserialize, Serialize};
 
 use super::auth::Caller;
 use super::body::JsonBody;
@@ -96,4 +99,57 @@ pub async fn project_environments(
         })
         .collect();
     Ok(list(views))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct NodesWait {
+    /// Wait up to this many seconds (at most 300) until every connected node serves what is live; the
+    /// answer is 409 if they do not by then.
+    wait_seconds: Option<u64>,
+}
+
+/// The most a pipeline may wait in one request.
+const MAX_WAIT_SECONDS: u64 = 300;
+
+#[utoipa::path(
+    get,
+    path = "/apiops/environments/{projectName}/{environmentName}/nodes/",
+    tag = "Environments",
+    params(
+        ("projectName" = String, Path, description = "The project"),
+        ("environmentName" = String, Path, description = "An environment the project uses"),
+        NodesWait,
+    ),
+    responses(
+        (status = 200, description = "The environment's gateway nodes, and whether all connected ones serve what is live", body = OneReply<EnvironmentNodes>),
+        (status = 409, description = "Waited, and some connected node still serves something else", body = OneReply<EnvironmentNodes>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+pub async fn environment_nodes(
+    State(s): State<ApiState>,
+    Caller(actor): Caller,
+    Path((project, environment)): Path<(String, String)>,
+    Query(wait): Query<NodesWait>,
+) -> ApiResult<axum::response::Response> {
+    let Some(seconds) = wait.wait_seconds else {
+        let nodes = deploy::nodes::environment_nodes(&s.cp, &actor, &project, &environment).await?;
+        return Ok(one(nodes).into_response());
+    };
+    if seconds > MAX_WAIT_SECONDS {
+        return Err(super::error::ApiError::BadRequest(format!(
+            "waitSeconds must be at most {MAX_WAIT_SECONDS}"
+        )));
+    }
+    let timeout = std::time::Duration::from_secs(seconds);
+    let nodes = deploy::nodes::wait_until_in_sync(&s.cp, &actor, &project, &environment, timeout).await?;
+    let status = if nodes.in_sync {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
+    Ok((status, one(nodes)).into_response())
 }

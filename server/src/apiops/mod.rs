@@ -9,6 +9,7 @@ mod environments;
 pub(crate) mod error;
 mod gateway;
 mod groups;
+mod node_feed;
 mod node_tokens;
 mod openapi;
 mod projects;
@@ -91,6 +92,14 @@ pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
         "/apiops/environments/{projectName}/",
         get(environments::project_environments),
     );
+    r = both(
+        r,
+        "/apiops/environments/{projectName}/{environmentName}/nodes/",
+        get(environments::environment_nodes),
+    );
+    // Not in the OpenAPI document: the protocol between Portico's own processes, for node tokens only.
+    r = both(r, "/apiops/node-feed/", get(node_feed::feed));
+    r = both(r, "/apiops/node-feed/acks/", post(node_feed::ack));
     r = both(
         r,
         &format!("{p}/apiProxies/"),

@@ -16,6 +16,7 @@ use crate::apig;
         projects::get_member, projects::put_member, projects::delete_member, projects::get_settings,
         projects::put_settings, projects::audit_log, projects::assign_environment,
         environments::list_environments, environments::create_environment, environments::project_environments,
+        environments::environment_nodes,
         node_tokens::create_node_token, node_tokens::list_node_tokens, node_tokens::revoke_node_token,
         proxies::list_proxies, proxies::create_proxy, proxies::get_proxy, proxies::update_proxy,
         proxies::delete_proxy, proxies::list_history, proxies::get_history_record, proxies::put_history_record,

@@ -10,6 +10,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub mod archives;
+pub mod nodes;
 pub mod process;
 
 /// The domain tests' helpers, so both test suites compare database rows the same way.

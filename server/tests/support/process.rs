@@ -16,6 +16,16 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `portico serve` on `db` (a path); with `demo`, loads the demo data set first.
     pub fn start(dir: &Path, demo: bool) -> Self {
+        Self::start_on(dir, demo, "127.0.0.1:0")
+    }
+
+    /// The same, listening on `addr` (a restart on the port remote nodes know).
+    pub fn start_on(dir: &Path, demo: bool, addr: &str) -> Self {
+        Self::start_with(dir, demo, addr, &[])
+    }
+
+    /// The same, with more arguments (e.g. TLS files).
+    pub fn start_with(dir: &Path, demo: bool, addr: &str, extra: &[&str]) -> Self {
         let stderr = dir.join(format!("server-{}.log", std::process::id()));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -29,7 +39,7 @@ impl ServerProcess {
                 "serve",
                 "--allow-loopback-backends",
                 "--addr",
-                "127.0.0.1:0",
+                addr,
                 "--no-gateway",
                 "--site-root",
             ])
@@ -44,6 +54,7 @@ impl ServerProcess {
         if demo {
             command.arg("--demo");
         }
+        command.args(extra);
         let mut child = command.spawn().unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let (mut url, mut token) = (None, None);

@@ -1,0 +1,141 @@
+//! The control plane's side of what gateway nodes serve: one watcher per environment that someone follows,
+//! holding the current live set and a short history of earlier ones, so every follower (the gateways inside
+//! `portico serve`, and each remote node's stream) gets a change as soon as it is read once, and a node that
+//! reconnects at a recent version gets only what changed since.
+//!
+//! Changes are found by reading every environment's change counter (one small query) every
+//! [`CHECK_INTERVAL`]: triggers bump the counter in the same transaction as the change, so writes from other
+//! processes (the command line, other replicas) are seen exactly like this process's own. Nothing is read
+//! while nothing changes, and followers never wait on one another: each holds a `watch` receiver and sees
+//! the newest set when it next looks.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::model::LiveSet;
+use crate::{ControlPlane, Result};
+
+/// How often the change counters are read.
+pub const CHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// How many earlier versions are kept to answer a reconnecting node with a delta.
+const HISTORY: usize = 64;
+
+/// One version of an environment's live set, with its hash computed once for every follower.
+#[derive(Debug)]
+pub struct Published {
+    pub set: Arc<LiveSet>,
+    pub hash: String,
+}
+
+#[derive(Debug)]
+struct Followed {
+    sender: watch::Sender<Arc<Published>>,
+    history: VecDeque<Arc<Published>>,
+}
+
+/// Every followed environment (by lower-case name, as names compare without case).
+#[derive(Debug, Default)]
+pub struct LiveFeed {
+    environments: Mutex<HashMap<String, Followed>>,
+    started: std::sync::OnceLock<()>,
+    /// Bumped whenever a node token is revoked in this process, so its streams close at once.
+    revocations: watch::Sender<u64>,
+}
+
+impl LiveFeed {
+    fn followed(&self) -> std::sync::MutexGuard<'_, HashMap<String, Followed>> {
+        self.environments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A receiver that always holds the environment's newest live set.
+    pub async fn follow(
+        &self,
+        cp: &ControlPlane,
+        environment: &str,
+    ) -> Result<watch::Receiver<Arc<Published>>> {
+        self.start(cp);
+        let key = environment.to_lowercase();
+        if let Some(f) = self.followed().get(&key) {
+            return Ok(f.sender.subscribe());
+        }
+        let first = read(cp, environment).await?;
+        let mut all = self.followed();
+        // Another follower may have read it meanwhile; keep theirs, so there is one sender per environment.
+        let followed = all.entry(key).or_insert_with(|| Followed {
+            sender: watch::Sender::new(Arc::clone(&first)),
+            history: VecDeque::from([first]),
+        });
+        Ok(followed.sender.subscribe())
+    }
+
+    /// An earlier version of the environment's set, if it is still kept.
+    pub fn earlier(&self, environment: &str, version: i64) -> Option<Arc<Published>> {
+        self.followed()
+            .get(&environment.to_lowercase())?
+            .history
+            .iter()
+            .find(|p| p.set.version == version)
+            .cloned()
+    }
+
+    /// Changes whenever a node token is revoked by this process.
+    pub fn revocations(&self) -> watch::Receiver<u64> {
+        self.revocations.subscribe()
+    }
+
+    pub(crate) fn token_revoked(&self) {
+        self.revocations.send_modify(|n| *n += 1);
+    }
+
+    fn start(&self, cp: &ControlPlane) {
+        self.started.get_or_init(|| {
+            let cp = cp.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(CHECK_INTERVAL);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = cp.live_feed().check(&cp).await {
+                        tracing::warn!("cannot read what is live: {e}");
+                    }
+                }
+            });
+        });
+    }
+
+    /// Reads the change counters and publishes a new set for every followed environment whose counter moved.
+    async fn check(&self, cp: &ControlPlane) -> Result<()> {
+        let counters: Vec<(String, i64)> = sqlx::query_as("SELECT name, live_version FROM environments")
+            .fetch_all(cp.pool())
+            .await?;
+        for (name, version) in counters {
+            let key = name.to_lowercase();
+            let moved = match self.followed().get(&key) {
+                Some(f) => f.sender.borrow().set.version != version,
+                None => false,
+            };
+            if !moved {
+                continue;
+            }
+            let next = read(cp, &name).await?;
+            let mut all = self.followed();
+            if let Some(f) = all.get_mut(&key) {
+                f.history.push_back(Arc::clone(&next));
+                while f.history.len() > HISTORY {
+                    f.history.pop_front();
+                }
+                f.sender.send_replace(next);
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn read(cp: &ControlPlane, environment: &str) -> Result<Arc<Published>> {
+    let set = Arc::new(crate::gateway::live_set(cp, environment).await?);
+    let hash = set.hash();
+    Ok(Arc::new(Published { set, hash }))
+}

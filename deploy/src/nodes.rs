@@ -1,0 +1,235 @@
+//! The node registry: which gateway nodes follow an environment and what each says it serves, so an operator
+//! (and a pipeline, waiting) can tell whether a deploy is served everywhere.
+
+use std::time::Duration;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::access::{authorize, Need, Permission};
+use crate::model::{EnvironmentNodes, GatewayNode, NodeAck, NodeState};
+use crate::{clock, Actor, ControlPlane, Error, Result};
+
+/// A connected node silent for longer than this is stale (nodes acknowledge every few seconds).
+pub const STALE_AFTER: Duration = Duration::from_secs(10);
+/// A node silent for longer than this is offline, even if its stream looks open.
+pub const OFFLINE_AFTER: Duration = Duration::from_secs(30);
+/// Nodes not seen for this long drop off the list.
+const FORGOTTEN_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// How often a waiting pipeline's condition is looked at again.
+const WAIT_STEP: Duration = Duration::from_millis(50);
+
+/// What a node may say about itself: short, printable, so the console and logs show it as it is.
+fn check_node_text(what: &str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max || text.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "{what} must be at most {max} printable characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Node ids are made by the node (kept in its cache dir): letters, digits, '.', '_' and '-'.
+pub fn check_node_id(node_id: &str) -> Result<()> {
+    let ok = !node_id.is_empty()
+        && node_id.len() <= 64
+        && node_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(
+            "node id must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
+        ))
+    }
+}
+
+fn check_ack(ack: &NodeAck) -> Result<()> {
+    check_node_id(&ack.node_id)?;
+    check_node_text("host", &ack.host, 255)?;
+    check_node_text("porticoVersion", &ack.portico_version, 64)?;
+    check_node_text("hash", &ack.hash, 64)
+}
+
+/// A node opened its stream (or an in-process gateway started); answers the connection's stamp, which
+/// [`node_disconnected`] takes so a late close of an old stream does not mark a reconnected node offline.
+pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<String> {
+    check_ack(ack)?;
+    let now = clock::now();
+    let mut tx = cp.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
+            connected, connected_since, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
+            portico_version = excluded.portico_version, applied_version = excluded.applied_version,
+            applied_hash = excluded.applied_hash, connected = 1, connected_since = excluded.connected_since,
+            last_seen = excluded.last_seen",
+    )
+    .bind(environment)
+    .bind(&ack.node_id)
+    .bind(&ack.host)
+    .bind(&ack.portico_version)
+    .bind(ack.version)
+    .bind(&ack.hash)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(now)
+}
+
+/// A node says what it now serves; also its heartbeat.
+pub async fn node_acknowledged(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<()> {
+    check_ack(ack)?;
+    let mut tx = cp.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
+            last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
+            portico_version = excluded.portico_version, applied_version = excluded.applied_version,
+            applied_hash = excluded.applied_hash, last_seen = excluded.last_seen",
+    )
+    .bind(environment)
+    .bind(&ack.node_id)
+    .bind(&ack.host)
+    .bind(&ack.portico_version)
+    .bind(ack.version)
+    .bind(&ack.hash)
+    .bind(clock::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A node's stream closed.
+pub async fn node_disconnected(
+    cp: &ControlPlane,
+    environment: &str,
+    node_id: &str,
+    stamp: &str,
+) -> Result<()> {
+    let mut tx = cp.begin_write().await?;
+    sqlx::query(
+        "UPDATE gateway_nodes SET connected = 0, last_seen = ?
+         WHERE environment = ? AND node_id = ? AND connected_since = ?",
+    )
+    .bind(clock::now())
+    .bind(environment)
+    .bind(node_id)
+    .bind(stamp)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    node_id: String,
+    host: String,
+    portico_version: String,
+    applied_version: i64,
+    applied_hash: String,
+    connected: bool,
+    connected_since: Option<String>,
+    last_seen: String,
+}
+
+fn age(at: &str, now: OffsetDateTime) -> Duration {
+    OffsetDateTime::parse(at, &Rfc3339)
+        .map(|t| (now - t).try_into().unwrap_or(Duration::ZERO))
+        .unwrap_or(Duration::MAX)
+}
+
+/// The environment's nodes, for anyone who may view the project and the project uses the environment.
+pub async fn environment_nodes(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    environment: &str,
+) -> Result<EnvironmentNodes> {
+    let mut conn = cp.pool().acquire().await?;
+    let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    let (_, env) = crate::environments::project_environment(&mut conn, p.id, environment).await?;
+    drop(conn);
+    let (live_version, live_hash) = current_live(cp, &env.name).await?;
+    let rows: Vec<NodeRow> = sqlx::query_as(
+        "SELECT node_id, host, portico_version, applied_version, applied_hash, connected, connected_since,
+            last_seen FROM gateway_nodes WHERE environment = ? ORDER BY host, node_id",
+    )
+    .bind(&env.name)
+    .fetch_all(cp.pool())
+    .await?;
+    let now = OffsetDateTime::now_utc();
+    let nodes: Vec<GatewayNode> = rows
+        .into_iter()
+        .filter(|r| age(&r.last_seen, now) < FORGOTTEN_AFTER)
+        .map(|r| {
+            let silent = age(&r.last_seen, now);
+            let state = if !r.connected || silent > OFFLINE_AFTER {
+                NodeState::Offline
+            } else if silent > STALE_AFTER {
+                NodeState::Stale
+            } else if r.applied_hash != live_hash {
+                NodeState::Behind
+            } else {
+                NodeState::InSync
+            };
+            GatewayNode {
+                node_id: r.node_id,
+                host: r.host,
+                portico_version: r.portico_version,
+                applied_version: r.applied_version,
+                applied_hash: r.applied_hash,
+                connected_since: r.connected_since.filter(|_| r.connected),
+                last_seen: r.last_seen,
+                state,
+            }
+        })
+        .collect();
+    Ok(EnvironmentNodes {
+        environment: env.name,
+        live_version,
+        live_hash,
+        in_sync: nodes
+            .iter()
+            .all(|n| matches!(n.state, NodeState::InSync | NodeState::Offline)),
+        nodes,
+    })
+}
+
+/// The environment's live version and hash: from the live feed when it has caught up with the database (a
+/// waiting pipeline looks often, and hashing a large set each time would cost), else read now.
+async fn current_live(cp: &ControlPlane, environment: &str) -> Result<(i64, String)> {
+    let published = cp.live_feed().follow(cp, environment).await?.borrow().clone();
+    let version = crate::gateway::live_version(cp, environment).await?;
+    if version == Some(published.set.version) {
+        return Ok((published.set.version, published.hash.clone()));
+    }
+    let live = crate::gateway::live_set(cp, environment).await?;
+    Ok((live.version, live.hash()))
+}
+
+/// Waits until every node of the environment that is not offline serves what is live, or `timeout` passes;
+/// answers the last look either way (its `in_sync` says which).
+pub async fn wait_until_in_sync(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    environment: &str,
+    timeout: Duration,
+) -> Result<EnvironmentNodes> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let nodes = environment_nodes(cp, actor, project, environment).await?;
+        if nodes.in_sync || tokio::time::Instant::now() >= deadline {
+            return Ok(nodes);
+        }
+        tokio::time::sleep(WAIT_STEP).await;
+    }
+}
