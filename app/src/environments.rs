@@ -1,7 +1,7 @@
 //! Environments: the list (and, for system admins, a form to add one), and each environment's page with
 //! what is live there and the batch publish form.
 
-use deploy::model::{Environment, EnvironmentLive, EnvironmentType, NodeReport};
+use deploy::model::{Environment, EnvironmentLive, EnvironmentNodes, EnvironmentType, NodeReport};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -39,9 +39,11 @@ pub async fn create_environment(
 pub struct EnvironmentView {
     pub live: EnvironmentLive,
     pub gateways: Vec<NodeReport>,
+    /// Every node following the environment, local or remote, against what is live.
+    pub nodes: EnvironmentNodes,
 }
 
-/// Nodes that have not reported for this long are taken as gone (they report every 10 s).
+/// Nodes that have not reported for this long are taken as gone (they report every 3 s).
 #[cfg(feature = "ssr")]
 const GATEWAY_FRESH_SECONDS: i64 = 30;
 
@@ -51,6 +53,7 @@ pub async fn load_environment(environment: String) -> Result<EnvironmentView, Co
     Ok(EnvironmentView {
         live: deploy::environments::environment_live(&cp, &actor, &environment).await?,
         gateways: deploy::gateway::gateway_status(&cp, &actor, &environment, GATEWAY_FRESH_SECONDS).await?,
+        nodes: deploy::nodes::nodes_of_environment(&cp, &actor, &environment).await?,
     })
 }
 
@@ -201,7 +204,10 @@ pub fn EnvironmentPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading what is live…"</p> }>
             {move || Suspend::new(async move {
                 match live.await {
-                    Ok(v) => view! { <LiveHere live=v.live gateways=v.gateways /> }.into_any(),
+                    Ok(v) => view! {
+                        <LiveHere live=v.live gateways=v.gateways />
+                        <crate::gateway_nodes::GatewayNodes nodes=v.nodes />
+                    }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -5,6 +5,7 @@
 mod cors_cache;
 mod environments;
 mod error;
+mod gateway_nodes;
 mod group;
 mod group_settings;
 mod history;

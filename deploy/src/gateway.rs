@@ -42,7 +42,7 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let routes = rows
+    let mut routes = rows
         .into_iter()
         .map(|(project, proxy, revision, snapshot)| {
             Ok(LiveRoute {
@@ -53,6 +53,8 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // Names compare without case in SQL; the hash both sides compute needs one byte-wise order.
+    routes.sort_by(|a, b| (&a.project, &a.proxy).cmp(&(&b.project, &b.proxy)));
     Ok(LiveSet {
         environment: name,
         version,

@@ -28,6 +28,23 @@ const HISTORY: usize = 64;
 pub struct Published {
     pub set: Arc<LiveSet>,
     pub hash: String,
+    /// The whole set as one feed line, made once however many nodes ask for it.
+    full_line: std::sync::OnceLock<Arc<[u8]>>,
+}
+
+impl Published {
+    /// The feed line that sends this whole set (`FeedMessage::Full`), newline included.
+    pub fn full_line(&self) -> Arc<[u8]> {
+        Arc::clone(self.full_line.get_or_init(|| {
+            let message = crate::model::FeedMessage::Full {
+                set: LiveSet::clone(&self.set),
+                hash: self.hash.clone(),
+            };
+            let mut json = serde_json::to_vec(&message).unwrap_or_default();
+            json.push(b'\n');
+            json.into()
+        }))
+    }
 }
 
 #[derive(Debug)]
@@ -120,7 +137,14 @@ impl LiveFeed {
             if !moved {
                 continue;
             }
-            let next = read(cp, &name).await?;
+            // One environment that cannot be read does not hold up the others.
+            let next = match read(cp, &name).await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(environment = %name, "cannot read what is live: {e}");
+                    continue;
+                }
+            };
             let mut all = self.followed();
             if let Some(f) = all.get_mut(&key) {
                 f.history.push_back(Arc::clone(&next));
@@ -137,5 +161,9 @@ impl LiveFeed {
 async fn read(cp: &ControlPlane, environment: &str) -> Result<Arc<Published>> {
     let set = Arc::new(crate::gateway::live_set(cp, environment).await?);
     let hash = set.hash();
-    Ok(Arc::new(Published { set, hash }))
+    Ok(Arc::new(Published {
+        set,
+        hash,
+        full_line: Default::default(),
+    }))
 }

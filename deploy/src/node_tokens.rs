@@ -185,12 +185,18 @@ pub async fn authenticate_node(cp: &ControlPlane, presented: &str) -> Result<Nod
     let Some((token_id, environment, None)) = row else {
         return Err(Error::BadCredentials);
     };
-    // Nodes authenticate when they connect, not per request: one small write each time is fine.
-    sqlx::query("UPDATE node_tokens SET last_used_at = ? WHERE id = ?")
-        .bind(clock::now())
-        .bind(token_id)
-        .execute(cp.pool())
-        .await?;
+    // Nodes authenticate on every stream and acknowledgement: the time is written at most once a minute.
+    let minute_ago = (time::OffsetDateTime::now_utc() - time::Duration::minutes(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    sqlx::query(
+        "UPDATE node_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+    )
+    .bind(clock::now())
+    .bind(token_id)
+    .bind(minute_ago)
+    .execute(cp.pool())
+    .await?;
     Ok(NodeIdentity {
         token_id,
         environment,

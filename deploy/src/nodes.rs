@@ -17,11 +17,21 @@ pub const OFFLINE_AFTER: Duration = Duration::from_secs(30);
 /// Nodes not seen for this long drop off the list.
 const FORGOTTEN_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// How often a waiting pipeline's condition is looked at again.
-const WAIT_STEP: Duration = Duration::from_millis(50);
+const WAIT_STEP: Duration = Duration::from_millis(100);
+/// Nodes one environment may have in the registry (seen in the last day): a token holder cannot grow the
+/// table without bound by making up node ids.
+const MAX_NODES: i64 = 1000;
+
+/// Characters that change how text around them shows (bidirectional overrides, zero-width marks): a node's
+/// host name must read in the console as what it is.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+}
 
 /// What a node may say about itself: short, printable, so the console and logs show it as it is.
 fn check_node_text(what: &str, text: &str, max: usize) -> Result<()> {
-    if text.chars().count() > max || text.chars().any(char::is_control) {
+    if text.chars().count() > max || text.chars().any(invisible) {
         return Err(Error::Invalid(format!(
             "{what} must be at most {max} printable characters"
         )));
@@ -52,12 +62,41 @@ fn check_ack(ack: &NodeAck) -> Result<()> {
     check_node_text("hash", &ack.hash, 64)
 }
 
+fn day_ago() -> String {
+    (OffsetDateTime::now_utc() - FORGOTTEN_AFTER)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Forgets nodes silent for a day, and refuses a node new to the registry when the environment has too many.
+async fn make_room(tx: &mut sqlx::SqliteConnection, environment: &str, node_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM gateway_nodes WHERE environment = ? AND last_seen < ?")
+        .bind(environment)
+        .bind(day_ago())
+        .execute(&mut *tx)
+        .await?;
+    let (known, count): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(node_id = ?), 0), COUNT(*) FROM gateway_nodes WHERE environment = ?",
+    )
+    .bind(node_id)
+    .bind(environment)
+    .fetch_one(&mut *tx)
+    .await?;
+    if known == 0 && count >= MAX_NODES {
+        return Err(Error::Invalid(format!(
+            "environment {environment} already has {MAX_NODES} gateway nodes; nodes silent for a day are forgotten"
+        )));
+    }
+    Ok(())
+}
+
 /// A node opened its stream (or an in-process gateway started); answers the connection's stamp, which
 /// [`node_disconnected`] takes so a late close of an old stream does not mark a reconnected node offline.
 pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<String> {
     check_ack(ack)?;
     let now = clock::now();
     let mut tx = cp.begin_write().await?;
+    make_room(&mut tx, environment, &ack.node_id).await?;
     sqlx::query(
         "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
             connected, connected_since, last_seen)
@@ -85,6 +124,7 @@ pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck)
 pub async fn node_acknowledged(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<()> {
     check_ack(ack)?;
     let mut tx = cp.begin_write().await?;
+    make_room(&mut tx, environment, &ack.node_id).await?;
     sqlx::query(
         "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
             last_seen)
@@ -157,12 +197,27 @@ pub async fn environment_nodes(
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let (_, env) = crate::environments::project_environment(&mut conn, p.id, environment).await?;
     drop(conn);
-    let (live_version, live_hash) = current_live(cp, &env.name).await?;
+    nodes_of(cp, env.name).await
+}
+
+/// The environment's nodes, for anyone who may see the environment (the console's environment page).
+/// Nodes name no project, so nothing of another team's shows.
+pub async fn nodes_of_environment(
+    cp: &ControlPlane,
+    actor: &Actor,
+    environment: &str,
+) -> Result<EnvironmentNodes> {
+    let env = crate::environments::visible_environment(cp, actor, environment).await?;
+    nodes_of(cp, env.name).await
+}
+
+async fn nodes_of(cp: &ControlPlane, environment: String) -> Result<EnvironmentNodes> {
+    let (live_version, live_hash) = current_live(cp, &environment).await?;
     let rows: Vec<NodeRow> = sqlx::query_as(
         "SELECT node_id, host, portico_version, applied_version, applied_hash, connected, connected_since,
             last_seen FROM gateway_nodes WHERE environment = ? ORDER BY host, node_id",
     )
-    .bind(&env.name)
+    .bind(&environment)
     .fetch_all(cp.pool())
     .await?;
     let now = OffsetDateTime::now_utc();
@@ -171,7 +226,9 @@ pub async fn environment_nodes(
         .filter(|r| age(&r.last_seen, now) < FORGOTTEN_AFTER)
         .map(|r| {
             let silent = age(&r.last_seen, now);
-            let state = if !r.connected || silent > OFFLINE_AFTER {
+            // A node whose stream is down but that still acknowledges is behind or in sync by what it
+            // serves, never taken for gone: only silence makes a node offline.
+            let state = if silent > OFFLINE_AFTER || (!r.connected && silent > STALE_AFTER) {
                 NodeState::Offline
             } else if silent > STALE_AFTER {
                 NodeState::Stale
@@ -193,7 +250,7 @@ pub async fn environment_nodes(
         })
         .collect();
     Ok(EnvironmentNodes {
-        environment: env.name,
+        environment,
         live_version,
         live_hash,
         in_sync: nodes
@@ -224,12 +281,18 @@ pub async fn wait_until_in_sync(
     environment: &str,
     timeout: Duration,
 ) -> Result<EnvironmentNodes> {
+    // Waiters share the readers with everything else: past this many, a pipeline gets the state at once.
+    static WAITERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64);
+    let first = environment_nodes(cp, actor, project, environment).await?;
+    let Ok(_waiting) = WAITERS.try_acquire() else {
+        return Ok(first);
+    };
     let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let nodes = environment_nodes(cp, actor, project, environment).await?;
-        if nodes.in_sync || tokio::time::Instant::now() >= deadline {
-            return Ok(nodes);
-        }
+    let mut nodes = first;
+    // Allowed once: the loop only reads the registry and the live feed.
+    while !nodes.in_sync && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(WAIT_STEP).await;
+        nodes = nodes_of(cp, nodes.environment.clone()).await?;
     }
+    Ok(nodes)
 }

@@ -114,17 +114,20 @@ pub fn http1(head_timeout: Duration) -> hyper::server::conn::http1::Builder {
     builder
 }
 
-/// An HTTP/2 connection builder for TLS listeners: pings an idle client, and drops it when the ping goes
-/// unanswered for the head timeout (HTTP/2 has no per-request head to time).
-pub fn http2(head_timeout: Duration) -> hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor> {
+/// An HTTP/2 connection builder for TLS listeners. No keep-alive pings: they would count as activity, and a
+/// connection with no bytes moving for the head timeout is shut down (see `crate::idle`). Few streams per
+/// connection, so one admitted connection cannot stand in for hundreds.
+pub fn http2() -> hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor> {
     let mut builder = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
     builder
         .timer(TokioTimer::new())
-        .keep_alive_interval(Some(head_timeout))
-        .keep_alive_timeout(head_timeout)
-        .max_concurrent_streams(256);
+        .keep_alive_interval(None)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION);
     builder
 }
+
+/// Concurrent requests one HTTP/2 connection may carry.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 32;
 
 /// Marks a request that came over TLS this listener terminated, for backends and the console's cookies.
 pub fn mark_https<B>(req: &mut http::Request<B>) {

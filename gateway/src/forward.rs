@@ -401,21 +401,7 @@ async fn send(
                 }
             }
         };
-        if sender.is_http2() {
-            // HTTP/2 names the target in :scheme and :authority, taken from an absolute URI.
-            let (mut head, body) = req.into_parts();
-            let host = backend
-                .host
-                .as_ref()
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or(&backend.authority);
-            let path = head.uri.path_and_query().map_or("/", |p| p.as_str());
-            if let Ok(uri) = format!("https://{host}{path}").parse() {
-                head.uri = uri;
-            }
-            head.headers.remove(header::HOST);
-            req = Request::from_parts(head, body);
-        }
+        req = fit_protocol(req, &sender, backend);
         let sent = tokio::time::timeout_at(deadline, sender.try_send_request(req)).await;
         match sent {
             Ok(Ok(response)) => return Ok((response, sender)),
@@ -429,6 +415,34 @@ async fn send(
             Err(_) => return Err(Failure::Sent { timed_out: true }),
         }
     }
+}
+
+/// HTTP/2 names the target in :scheme and :authority, taken from an absolute URI, and carries no Host;
+/// HTTP/1.1 takes the path and a Host header. A request handed back by one connection may go out on another
+/// of the other kind, so it is fitted each time.
+fn fit_protocol(req: Request<Body>, sender: &Sender, backend: &Backend) -> Request<Body> {
+    let (mut head, body) = req.into_parts();
+    let absolute = head.uri.scheme().is_some();
+    let host = backend.host.clone();
+    if sender.is_http2() && !absolute {
+        let name = host
+            .as_ref()
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or(&backend.authority);
+        let path = head.uri.path_and_query().map_or("/", |p| p.as_str());
+        if let Ok(uri) = format!("https://{name}{path}").parse() {
+            head.uri = uri;
+        }
+        head.headers.remove(header::HOST);
+    } else if !sender.is_http2() && absolute {
+        if let Some(path) = head.uri.path_and_query().and_then(|p| p.as_str().parse().ok()) {
+            head.uri = path;
+        }
+        if let Some(host) = host {
+            head.headers.insert(header::HOST, host);
+        }
+    }
+    Request::from_parts(head, body)
 }
 
 /// A backend's response body on its way to the client; once read to its end, the connection goes back to

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cache_dir;
 pub mod console_cookie;
 mod forward;
+pub mod idle;
 pub mod listen;
 pub mod metrics;
 pub mod node;

@@ -247,7 +247,7 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
     };
     let admission = crate::admission::budget().gateways.clone();
     let http1 = crate::admission::http1(node.options.head_timeout);
-    let http2 = crate::admission::http2(node.options.head_timeout);
+    let http2 = crate::admission::http2();
     loop {
         let (stream, client) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -287,7 +287,17 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
                 async move { Ok::<_, Infallible>(crate::forward::handle(node, req, client).await) }
             });
             if h2 {
-                let _ = http2.serve_connection(TokioIo::new(stream), service).await;
+                let activity = crate::idle::Activity::default();
+                let io = crate::idle::Tracked::new(stream, activity.clone());
+                let connection = http2.serve_connection(TokioIo::new(io), service);
+                tokio::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    _ = activity.idle_for(head_timeout) => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                }
             } else {
                 let _ = http1.serve_connection(TokioIo::new(stream), service).await;
             }

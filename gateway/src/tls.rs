@@ -105,7 +105,10 @@ pub fn handshake_failure(e: &std::io::Error) -> String {
                 | rustls::CertificateError::NotValidForNameContext { .. } => {
                     "it is not valid for the host name".to_owned()
                 }
-                other => format!("{other:?}"),
+                other => {
+                    tracing::debug!("certificate refused: {other:?}");
+                    "it is not acceptable".to_owned()
+                }
             };
             format!("the certificate was refused: {why}")
         }

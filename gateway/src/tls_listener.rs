@@ -76,6 +76,7 @@ impl std::fmt::Debug for ServerTls {
 impl ServerTls {
     /// Reads the certificate chain and key (PEM).
     pub fn load(cert: &Path, key: &Path) -> Result<ServerTls, String> {
+        // Taken before reading, as in `reload`.
         let read_at = (modified(cert), modified(key));
         let identity = Arc::new(Identity {
             cert: cert.to_path_buf(),

@@ -142,7 +142,7 @@ pub async fn start_node(
     let source = FeedSource::new(
         cp,
         environment,
-        format!("embedded-{}-{port}", gateway::node::host_name()),
+        format!("embedded-{}-{port}", node_host(&gateway::node::host_name())),
         options.heartbeat,
     )
     .await?;
@@ -251,4 +251,12 @@ impl LiveSource for FeedSource {
         self.last = Some((applied.clone(), Arc::clone(live)));
         self.report().await;
     }
+}
+
+/// The host name as part of a node id: the characters ids may hold, short enough for the id's 64.
+fn node_host(host: &str) -> String {
+    host.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(40)
+        .collect()
 }

@@ -28,7 +28,11 @@ pub async fn serve(
 ) {
     let admission = gateway::admission::budget().console.clone();
     let http1 = gateway::admission::http1(head_timeout);
-    let http2 = gateway::admission::http2(head_timeout);
+    let http2 = gateway::admission::http2();
+    // HTTP/2 connections shut themselves down when idle or asked to (hyper's graceful watcher does not take
+    // a connection it must also close on idleness); each holds a clone, so the drain can count them.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let open_http2 = std::sync::Arc::new(());
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -69,15 +73,29 @@ pub async fn serve(
         };
         let watcher = graceful.watcher();
         let (http1, http2) = (http1.clone(), http2.clone());
+        let (mut stopping, held) = (stopping.clone(), std::sync::Arc::clone(&open_http2));
         tokio::spawn(async move {
             // The handshake counts against the head timeout, so a silent client cannot hold the slot.
             let Ok(Ok((stream, h2))) = tokio::time::timeout(head_timeout, tls.accept(stream)).await else {
                 return;
             };
             if h2 {
-                let _ = watcher
-                    .watch(http2.serve_connection(TokioIo::new(stream), service))
-                    .await;
+                let activity = gateway::idle::Activity::default();
+                let io = gateway::idle::Tracked::new(stream, activity.clone());
+                let connection = http2.serve_connection(TokioIo::new(io), service);
+                tokio::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    _ = activity.idle_for(head_timeout) => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                    _ = stopped(&mut stopping) => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                }
+                drop(held);
             } else {
                 let _ = watcher
                     .watch(http1.serve_connection(TokioIo::new(stream), service))
@@ -87,7 +105,19 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    let _ = stop.send(true);
+    let drained = async {
+        graceful.shutdown().await;
+        while std::sync::Arc::strong_count(&open_http2) > 1 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    if tokio::time::timeout(DRAIN, drained).await.is_err() {
         tracing::warn!("requests still under way after {DRAIN:?}; stopping anyway");
     }
+}
+
+/// Resolves once shutdown starts.
+async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|s| *s).await;
 }

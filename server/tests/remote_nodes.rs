@@ -397,3 +397,52 @@ async fn wrong_and_revoked_tokens_get_401_and_a_node_sees_only_its_own_environme
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_holds_one_stream_and_a_token_only_a_few() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(dir.path(), true);
+    let token = node_token(&server, "production").await;
+    let client = reqwest::Client::new();
+    let open = |id: String| {
+        let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
+        async move {
+            client
+                .get(format!("{url}/apiops/node-feed/?nodeId={id}"))
+                .header("authorization", format!("Bearer {token}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The same node connecting again replaces its old stream, which ends.
+    let mut old = open("same".into()).await;
+    assert_eq!(old.status(), 200);
+    let _ = old.chunk().await.unwrap();
+    let _new = open("same".into()).await;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), old.chunk()).await {
+            Ok(Ok(Some(_))) => continue,
+            Ok(_) => break,
+            Err(_) => panic!("the replaced stream stayed open"),
+        }
+    }
+    // Sixteen streams per token; the seventeenth is refused.
+    let mut held = Vec::new();
+    for i in 0..15 {
+        let r = open(format!("n{i}")).await;
+        assert_eq!(r.status(), 200, "stream {i}");
+        held.push(r);
+    }
+    let r = open("n-extra".into()).await;
+    assert_eq!(r.status(), 429);
+    let (status, body) = call(
+        &server,
+        "GET",
+        "/apiops/environments/MyProject/production/nodes/",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["nodes"].as_array().unwrap().len(), 16, "{body}");
+}

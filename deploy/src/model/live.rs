@@ -301,6 +301,21 @@ mod tests {
     }
 
     #[test]
+    fn names_differing_in_case_keep_one_order_through_a_delta() {
+        // SQL compares names without case; a set sorted byte-wise must come out of a delta the same.
+        let old = set(1, vec![route("Beta", "x", 1), route("alpha", "x", 1)]);
+        let mut sorted = old.clone();
+        sorted
+            .routes
+            .sort_by(|a, b| (&a.project, &a.proxy).cmp(&(&b.project, &b.proxy)));
+        let mut new = sorted.clone();
+        new.version = 2;
+        new.routes[0].revision = 2;
+        let delta = sorted.delta_to(&new);
+        assert_eq!(sorted.apply(&delta).unwrap(), new);
+    }
+
+    #[test]
     fn feed_messages_round_trip_as_one_json_line() {
         let m = FeedMessage::Heartbeat { version: 7 };
         let line = serde_json::to_string(&m).unwrap();

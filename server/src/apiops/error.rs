@@ -16,6 +16,8 @@ pub enum ApiError {
     NotFound(String),
     /// The path exists, but not for this method.
     MethodNotAllowed(String),
+    /// The caller holds too much at once (a node token's streams).
+    TooMany(String),
     Internal,
 }
 
@@ -42,6 +44,7 @@ impl IntoResponse for ApiError {
             ApiError::MethodNotAllowed(m) => {
                 (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", m.as_str())
             }
+            ApiError::TooMany(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m.as_str()),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",

@@ -34,6 +34,8 @@ pub struct ApiState {
     pub cp: ControlPlane,
     /// What an uploaded export archive may be.
     pub limits: ArchiveLimits,
+    /// The node feed's open streams.
+    pub(crate) streams: std::sync::Arc<node_feed::Streams>,
 }
 
 /// Registers a documented path and its twin without the trailing slash.
@@ -177,7 +179,11 @@ pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
         .route("/apiops/{*rest}", axum::routing::any(not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(ApiState { cp, limits })
+        .with_state(ApiState {
+            cp,
+            limits,
+            streams: Default::default(),
+        })
 }
 
 async fn not_found() -> ApiError {

@@ -19,7 +19,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use deploy::live_feed::Published;
-use deploy::model::{FeedMessage, LiveSet, NodeAck};
+use deploy::model::{FeedMessage, NodeAck};
 use deploy::node_tokens::NodeIdentity;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -34,6 +34,70 @@ pub const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How often an open stream checks its token again (another process may have revoked it; revocations in
 /// this process close streams at once).
 const RECHECK_TOKEN: Duration = Duration::from_secs(5);
+/// A node that takes nothing for this long is cut off (it reconnects, if it is alive, from its version).
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Open streams one node token may hold (a node holds one; a new one from the same node replaces it).
+const STREAMS_PER_TOKEN: usize = 16;
+
+/// The open streams, by environment and node id, so a node that reconnects replaces its old stream and a
+/// token cannot open streams without bound.
+#[derive(Default)]
+pub struct Streams {
+    open: std::sync::Mutex<std::collections::HashMap<(String, String), Claim>>,
+}
+
+struct Claim {
+    token_id: i64,
+    generation: u64,
+    /// Dropping it (a newer claim replaced this one) ends the old stream.
+    _close: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Streams {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, String), Claim>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes the node's slot; answers the claim's generation and what tells the stream it was replaced.
+    fn claim(
+        &self,
+        identity: &NodeIdentity,
+        node_id: &str,
+    ) -> ApiResult<(u64, tokio::sync::oneshot::Receiver<()>)> {
+        let key = (identity.environment.to_lowercase(), node_id.to_owned());
+        let mut open = self.lock();
+        let held = open
+            .iter()
+            .filter(|(k, c)| c.token_id == identity.token_id && **k != key)
+            .count();
+        if held >= STREAMS_PER_TOKEN {
+            return Err(ApiError::TooMany(format!(
+                "This node token already holds {STREAMS_PER_TOKEN} streams."
+            )));
+        }
+        static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (close, closed) = tokio::sync::oneshot::channel();
+        open.insert(
+            key,
+            Claim {
+                token_id: identity.token_id,
+                generation,
+                _close: close,
+            },
+        );
+        Ok((generation, closed))
+    }
+
+    /// Gives the slot back, unless a newer stream of the same node holds it now.
+    fn release(&self, environment: &str, node_id: &str, generation: u64) {
+        let key = (environment.to_lowercase(), node_id.to_owned());
+        let mut open = self.lock();
+        if open.get(&key).is_some_and(|c| c.generation == generation) {
+            open.remove(&key);
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,20 +129,28 @@ pub async fn feed(
     Query(q): Query<FeedQuery>,
 ) -> ApiResult<Response> {
     let identity = node(&s, &headers).await?;
+    deploy::nodes::check_node_id(&q.node_id)?;
     let environment = identity.environment.clone();
     let mut live = s.cp.live_feed().follow(&s.cp, &environment).await?;
     let current = Arc::clone(&live.borrow_and_update());
-    let first = first_message(&s, &environment, &q, &current);
     let hello = NodeAck {
         node_id: q.node_id.clone(),
         version: q.since.unwrap_or(-1),
         hash: q.hash.clone().unwrap_or_default(),
-        host: q.host,
-        portico_version: q.portico_version,
+        host: q.host.clone(),
+        portico_version: q.portico_version.clone(),
     };
-    let stamp = deploy::nodes::node_connected(&s.cp, &environment, &hello).await?;
-    let (tx, rx) = mpsc::channel::<Bytes>(2);
-    let cp = s.cp.clone();
+    let (generation, mut replaced) = s.streams.claim(&identity, &q.node_id)?;
+    let stamp = match deploy::nodes::node_connected(&s.cp, &environment, &hello).await {
+        Ok(stamp) => stamp,
+        Err(e) => {
+            s.streams.release(&environment, &q.node_id, generation);
+            return Err(e.into());
+        }
+    };
+    let first = first_line(&s, &environment, &q, &current);
+    let (tx, rx) = mpsc::channel::<Bytes>(1);
+    let (cp, streams) = (s.cp.clone(), Arc::clone(&s.streams));
     tokio::spawn(async move {
         let mut sent = Arc::clone(&current.set);
         let mut revocations = cp.live_feed().revocations();
@@ -87,11 +159,18 @@ pub async fn feed(
         recheck.reset();
         let mut pending = first;
         loop {
-            if let Some(message) = pending.take() {
-                let line = line(&message);
+            // A line is kept until the node takes it; meanwhile the stream still ends when its token is
+            // revoked, its node connects again, or the node takes nothing for too long.
+            if let Some(line) = pending.clone() {
                 tokio::select! {
-                    r = tx.send(line) => if r.is_err() { break },
+                    r = tx.send(line) => {
+                        if r.is_err() { break }
+                        pending = None;
+                    }
                     _ = revocations.changed() => if !still_valid(&cp, &identity).await { break },
+                    _ = recheck.tick() => if !still_valid(&cp, &identity).await { break },
+                    _ = &mut replaced => break,
+                    _ = tokio::time::sleep(SEND_TIMEOUT) => break,
                 }
                 continue;
             }
@@ -99,7 +178,7 @@ pub async fn feed(
                 changed = live.changed() => {
                     if changed.is_err() { break }
                     let next = Arc::clone(&live.borrow_and_update());
-                    pending = Some(FeedMessage::Delta(sent.delta_to(&next.set)));
+                    pending = Some(line(&FeedMessage::Delta(sent.delta_to(&next.set))));
                     sent = Arc::clone(&next.set);
                 }
                 _ = heartbeat.tick() => {
@@ -111,9 +190,11 @@ pub async fn feed(
                 }
                 _ = revocations.changed() => if !still_valid(&cp, &identity).await { break },
                 _ = recheck.tick() => if !still_valid(&cp, &identity).await { break },
+                _ = &mut replaced => break,
                 _ = tx.closed() => break,
             }
         }
+        streams.release(&environment, &hello.node_id, generation);
         if let Err(e) = deploy::nodes::node_disconnected(&cp, &environment, &hello.node_id, &stamp).await {
             tracing::warn!(%environment, "cannot record a node's disconnection: {e}");
         }
@@ -136,22 +217,19 @@ pub async fn feed(
 }
 
 /// What a node lacks on connecting: nothing when it is current, a delta from its version when that is still
-/// kept and the hashes agree, else the whole set.
-fn first_message(s: &ApiState, environment: &str, q: &FeedQuery, current: &Published) -> Option<FeedMessage> {
+/// kept and the hashes agree, else the whole set (serialized once per version, whoever asks).
+fn first_line(s: &ApiState, environment: &str, q: &FeedQuery, current: &Published) -> Option<Bytes> {
     if let (Some(since), Some(hash)) = (q.since, q.hash.as_deref()) {
         if since == current.set.version && hash == current.hash {
             return None;
         }
         if let Some(earlier) = s.cp.live_feed().earlier(environment, since) {
             if earlier.hash == hash {
-                return Some(FeedMessage::Delta(earlier.set.delta_to(&current.set)));
+                return Some(line(&FeedMessage::Delta(earlier.set.delta_to(&current.set))));
             }
         }
     }
-    Some(FeedMessage::Full {
-        set: LiveSet::clone(&current.set),
-        hash: current.hash.clone(),
-    })
+    Some(Bytes::from_owner(current.full_line()))
 }
 
 fn line(message: &FeedMessage) -> Bytes {
