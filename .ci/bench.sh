@@ -45,6 +45,6 @@ for _ in $(seq 1 200); do grep -q 'Demo login:' "$work/stdout" 2>/dev/null && br
   PORTICO_ADMIN_PASSWORD="$(sed -n 's/.*Demo login: admin \/ //p' "$work/stdout")" node bench/interactive.mjs)
 kill $server 2>/dev/null || true
 
-cargo bench -p server --bench apiops --bench transfer --bench console 2>/dev/null | grep '^bench:'
+cargo bench -p server --bench apiops --bench transfer --bench console --bench nodes 2>/dev/null | grep "^bench:"
 cargo bench -p gateway --bench deploy_to_serve 2>/dev/null | grep '^bench:'
 bash .ci/gateway-bench.sh "$target/release/portico"

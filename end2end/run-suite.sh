@@ -32,7 +32,7 @@ admin_token=$(sed -n 's/.*Demo API token (30 days): //p' "$work/stdout")
 
 status=0
 PORTICO_URL="http://127.0.0.1:$port" PORTICO_ADMIN_USER=admin PORTICO_ADMIN_PASSWORD="$admin_password" \
-  PORTICO_ADMIN_TOKEN="$admin_token" \
+  PORTICO_ADMIN_TOKEN="$admin_token" PORTICO_BIN="$portico" \
   PORTICO_MEMBER_USER=viewer PORTICO_MEMBER_PASSWORD="$member_password" \
   npx --no-install playwright test "${@:3}" 2>&1 | tee "$work/playwright.out" || status=$?
 if [ "$status" -ne 0 ]; then

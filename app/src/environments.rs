@@ -239,11 +239,6 @@ fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
             {format!("{} environment", env.env_type.as_str().to_lowercase())}
             {(!env.access_url.is_empty()).then(|| view! { " at " <code>{env.access_url.clone()}</code> })}
         </p>
-        <p class="muted">{match gateways.len() {
-            0 => "No gateway node has reported for this environment in the last 30 seconds.".to_owned(),
-            1 => "1 gateway node serves this environment.".to_owned(),
-            n => format!("{n} gateway nodes serve this environment."),
-        }}</p>
         <section aria-labelledby="live-title">
             <h2 id="live-title">"Live here"</h2>
             {if rows.is_empty() {

@@ -3,11 +3,12 @@
 //! `portico serve`, and each remote node's stream) gets a change as soon as it is read once, and a node that
 //! reconnects at a recent version gets only what changed since.
 //!
-//! Changes are found by reading every environment's change counter (one small query) every
-//! [`CHECK_INTERVAL`]: triggers bump the counter in the same transaction as the change, so writes from other
-//! processes (the command line, other replicas) are seen exactly like this process's own. Nothing is read
-//! while nothing changes, and followers never wait on one another: each holds a `watch` receiver and sees
-//! the newest set when it next looks.
+//! Changes are found by reading every environment's change counter (one small query): triggers bump the
+//! counter in the same transaction as the change. This process's own writes nudge the feed the moment the
+//! counter row is written (an SQLite update hook on the writer), and it then looks every few milliseconds
+//! until the commit shows; writes from other processes (the command line, other replicas) are seen at the
+//! next [`CHECK_INTERVAL`]. Nothing is read while nothing changes, and followers never wait on one another:
+//! each holds a `watch` receiver and sees the newest set when it next looks.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -18,8 +19,11 @@ use tokio::sync::watch;
 use crate::model::LiveSet;
 use crate::{ControlPlane, Result};
 
-/// How often the change counters are read.
-pub const CHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// How often the change counters are read when nothing nudged the feed.
+pub const CHECK_INTERVAL: Duration = Duration::from_millis(250);
+/// After a nudge, how often and how many times to look for the commit.
+const NUDGED_STEP: Duration = Duration::from_millis(2);
+const NUDGED_LOOKS: usize = 100;
 /// How many earlier versions are kept to answer a reconnecting node with a delta.
 const HISTORY: usize = 64;
 
@@ -60,6 +64,8 @@ pub struct LiveFeed {
     started: std::sync::OnceLock<()>,
     /// Bumped whenever a node token is revoked in this process, so its streams close at once.
     revocations: watch::Sender<u64>,
+    /// Set when this process writes an environment's change counter.
+    nudged: tokio::sync::Notify,
 }
 
 impl LiveFeed {
@@ -103,6 +109,11 @@ impl LiveFeed {
         self.revocations.subscribe()
     }
 
+    /// Called (from the database's update hook) when this process writes an environment row.
+    pub(crate) fn nudge(&self) {
+        self.nudged.notify_one();
+    }
+
     pub(crate) fn token_revoked(&self) {
         self.revocations.send_modify(|n| *n += 1);
     }
@@ -113,18 +124,35 @@ impl LiveFeed {
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(CHECK_INTERVAL);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                let feed = cp.live_feed();
                 loop {
-                    tick.tick().await;
-                    if let Err(e) = cp.live_feed().check(&cp).await {
-                        tracing::warn!("cannot read what is live: {e}");
+                    let nudged = tokio::select! {
+                        _ = tick.tick() => false,
+                        _ = feed.nudged.notified() => true,
+                    };
+                    let looks = if nudged { NUDGED_LOOKS } else { 1 };
+                    for look in 0..looks {
+                        if look > 0 {
+                            tokio::time::sleep(NUDGED_STEP).await;
+                        }
+                        match feed.check(&cp).await {
+                            Ok(true) => break,
+                            Ok(false) => {}
+                            Err(e) => {
+                                tracing::warn!("cannot read what is live: {e}");
+                                break;
+                            }
+                        }
                     }
                 }
             });
         });
     }
 
-    /// Reads the change counters and publishes a new set for every followed environment whose counter moved.
-    async fn check(&self, cp: &ControlPlane) -> Result<()> {
+    /// Reads the change counters and publishes a new set for every followed environment whose counter moved;
+    /// answers whether one did.
+    async fn check(&self, cp: &ControlPlane) -> Result<bool> {
+        let mut published = false;
         let counters: Vec<(String, i64)> = sqlx::query_as("SELECT name, live_version FROM environments")
             .fetch_all(cp.pool())
             .await?;
@@ -152,9 +180,10 @@ impl LiveFeed {
                     f.history.pop_front();
                 }
                 f.sender.send_replace(next);
+                published = true;
             }
         }
-        Ok(())
+        Ok(published)
     }
 }
 

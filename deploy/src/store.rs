@@ -50,8 +50,23 @@ impl ControlPlane {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        let live_feed = Arc::new(LiveFeed::default());
+        let feed = Arc::clone(&live_feed);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            // Writing an environment row (its change counter, bumped by the deployment triggers) nudges the
+            // live feed, so this process's deploys reach gateways without waiting for the next look.
+            .after_connect(move |conn, _| {
+                let feed = Arc::clone(&feed);
+                Box::pin(async move {
+                    conn.lock_handle().await?.set_update_hook(move |change| {
+                        if change.table == "environments" {
+                            feed.nudge();
+                        }
+                    });
+                    Ok(())
+                })
+            })
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
@@ -66,7 +81,7 @@ impl ControlPlane {
             writer,
             sign_ins: Arc::default(),
             backends: Arc::default(),
-            live_feed: Arc::default(),
+            live_feed,
         })
     }
 

@@ -27,6 +27,11 @@ export class EnvironmentPage {
     this.accessUrl = page.locator('p.lead code');
   }
 
+  /** The row of a gateway node in the "Gateway nodes" table. */
+  node(id: string): Locator {
+    return this.page.getByRole('table', { name: 'Gateway nodes' }).getByRole('row').filter({ hasText: id });
+  }
+
   /** The row of a live API proxy in the "Live here" table. */
   live(proxy: string): Locator {
     return this.page.getByRole('table', { name: 'Live API proxies' }).getByRole('row').filter({ hasText: proxy });
