@@ -38,44 +38,43 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// Reads an address with `http::Uri`. One it cannot read (saved addresses are checked, so only an odd
+    /// corner) gets no authority: connecting fails, and the request is answered 502.
     fn parse(address: &str, weight: u32, soap_type: Option<SoapType>) -> Backend {
-        let (tls, rest) = match address.strip_prefix("https://") {
-            Some(rest) => (true, rest),
-            None => (false, address.strip_prefix("http://").unwrap_or(address)),
+        let uri: Option<http::Uri> = address.parse().ok();
+        let uri = uri.as_ref();
+        let tls = uri.and_then(|u| u.scheme_str()) == Some("https");
+        // `host()` keeps an IPv6 address's brackets, as a `host:port` to connect to needs them.
+        let host = uri.and_then(|u| u.host()).unwrap_or_default();
+        let port = uri
+            .and_then(|u| u.port_u16())
+            .unwrap_or(if tls { 443 } else { 80 });
+        let authority = if host.is_empty() {
+            String::new()
+        } else {
+            format!("{host}:{port}")
         };
-        let (authority, path) = match rest.find(['/', '?', '#']) {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
+        // HTTPS sends Host as written (a default port left out, as browsers and curl do); plain HTTP as it
+        // always has, with the port.
+        let host_header = match (tls, uri.and_then(|u| u.port())) {
+            (true, Some(p)) => format!("{host}:{p}"),
+            (true, None) => host.to_owned(),
+            (false, _) => authority.clone(),
         };
-        let path = path
-            .split(['?', '#'])
-            .next()
+        let base_path = uri
+            .map(|u| u.path().trim_end_matches('/'))
             .unwrap_or_default()
-            .trim_end_matches('/');
-        let written = authority;
-        let has_port = authority.contains(':') && !authority.ends_with(']');
-        let server_name = if has_port {
-            authority.rsplit_once(':').map_or(authority, |(h, _)| h)
-        } else {
-            authority
-        }
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-        let authority = if has_port {
-            authority.to_owned()
-        } else {
-            format!("{authority}:{}", if tls { 443 } else { 80 })
-        };
+            .to_owned();
         Backend {
             address: address.to_owned(),
-            // As written: a default port stays out of Host, as browsers and curl send it.
-            host: HeaderValue::from_str(if tls { written } else { &authority }).ok(),
-            server_name,
+            host: HeaderValue::from_str(&host_header)
+                .ok()
+                .filter(|_| !host.is_empty()),
+            server_name: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
             pool: Pool::default(),
             authority,
             tls,
-            base_path: path.to_owned(),
+            base_path,
             weight: weight.max(1),
             soap_type,
             down_until: AtomicU64::new(0),
@@ -265,6 +264,14 @@ mod tests {
             (b.authority.as_str(), b.base_path.as_str(), b.tls),
             ("127.0.0.1:9443", "", true)
         );
+        let b = Backend::parse("https://[::1]/x?q=1", 1, None);
+        assert_eq!(
+            (b.authority.as_str(), b.server_name.as_str(), b.base_path.as_str()),
+            ("[::1]:443", "::1", "/x")
+        );
+        assert_eq!(b.host.unwrap(), "[::1]");
+        let b = Backend::parse("not a url", 1, None);
+        assert_eq!((b.authority.as_str(), b.host), ("", None));
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! A live proxy's response cache: successful GET responses kept for the configured time, keyed by method,
-//! path, query and the headers the settings vary on, at most the configured number at once (the oldest goes
-//! first). What may be kept follows RFC 9111 as a shared cache must: nothing private, nothing that sets a
-//! cookie, nothing the client or the backend said not to store.
+//! path, query and the headers the settings vary on, at most the configured number at once (the least
+//! recently used goes first; `moka` keeps the entries). What may be kept follows RFC 9111 as a shared cache
+//! must: nothing private, nothing that sets a cookie, nothing the client or the backend said not to store.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use deploy::model::Cache;
@@ -27,35 +25,41 @@ pub struct Stored {
     pub body: Bytes,
 }
 
-#[derive(Debug)]
 pub struct ResponseCache {
     ttl: Duration,
     /// Request headers in the key, lower-case.
     vary: Vec<HeaderName>,
-    max_entries: usize,
-    inner: Mutex<Entries>,
+    entries: moka::sync::Cache<String, Stored>,
 }
 
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<String, (Instant, Stored)>,
-    order: VecDeque<String>,
+impl std::fmt::Debug for ResponseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseCache")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ResponseCache {
     pub fn new(config: &Cache) -> ResponseCache {
+        let ttl = Duration::from_secs(config.ttl_seconds.into());
+        let max_entries = match config.max_entries {
+            0 => DEFAULT_ENTRIES,
+            n => n as usize,
+        };
         ResponseCache {
-            ttl: Duration::from_secs(config.ttl_seconds.into()),
+            ttl,
             vary: config
                 .vary_headers
                 .iter()
                 .filter_map(|h| HeaderName::from_bytes(h.to_ascii_lowercase().as_bytes()).ok())
                 .collect(),
-            max_entries: match config.max_entries {
-                0 => DEFAULT_ENTRIES,
-                n => n as usize,
-            },
-            inner: Mutex::default(),
+            entries: moka::sync::Cache::builder()
+                .max_capacity(max_entries as u64)
+                // Plain LRU: every answer is admitted (no frequency filter), the least recently used goes.
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
+                .time_to_live(ttl.max(Duration::from_millis(1)))
+                .build(),
         }
     }
 
@@ -102,38 +106,14 @@ impl ResponseCache {
     }
 
     pub fn get(&self, key: &str) -> Option<Stored> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        match inner.map.get(key) {
-            Some((at, stored)) if at.elapsed() < self.ttl => Some(stored.clone()),
-            Some(_) => {
-                inner.map.remove(key);
-                None
-            }
-            None => None,
-        }
+        self.entries.get(key)
     }
 
     pub fn put(&self, key: String, stored: Stored) {
         if self.ttl.is_zero() || stored.body.len() > MAX_BODY {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.map.insert(key.clone(), (Instant::now(), stored)).is_none() {
-            inner.order.push_back(key);
-        }
-        while inner.map.len() > self.max_entries {
-            match inner.order.pop_front() {
-                Some(oldest) => {
-                    inner.map.remove(&oldest);
-                }
-                None => break,
-            }
-        }
-        // Keys of entries that expired and were dropped by `get` linger in `order`; trim them now and then.
-        if inner.order.len() > 2 * self.max_entries {
-            let Entries { map, order } = &mut *inner;
-            order.retain(|k| map.contains_key(k));
-        }
+        self.entries.insert(key, stored);
     }
 }
 
@@ -175,6 +155,8 @@ mod tests {
         c.put("a".into(), stored("1"));
         c.put("b".into(), stored("2"));
         c.put("c".into(), stored("3"));
+        // Evictions happen in moka's upkeep, which runs as the cache is used; here it is run at once.
+        c.entries.run_pending_tasks();
         assert!(c.get("a").is_none());
         assert_eq!(c.get("c").unwrap().body, "3");
     }

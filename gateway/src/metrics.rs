@@ -1,50 +1,116 @@
 //! Request counts, status classes, latency histograms and backend errors per environment and API proxy,
-//! in Prometheus text format.
+//! kept and written out (Prometheus / OpenMetrics text) by the `prometheus-client` crate. Each route holds
+//! its own handles, so counting a request is a few atomic adds with no lookup.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    environment: String,
+    project: String,
+    proxy: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClassLabels {
+    environment: String,
+    project: String,
+    proxy: String,
+    class: String,
+}
+
+/// One route's handles into the families.
+#[derive(Debug)]
 pub struct RouteStats {
     /// Responses by status class: 1xx to 5xx.
-    classes: [AtomicU64; 5],
-    buckets: [AtomicU64; BUCKETS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
-    backend_errors: AtomicU64,
+    classes: [Counter; 5],
+    duration: Histogram,
+    backend_errors: Counter,
 }
 
 impl RouteStats {
     pub fn observe(&self, status: u16, elapsed: Duration) {
         let class = (status / 100).clamp(1, 5) as usize - 1;
-        self.classes[class].fetch_add(1, Ordering::Relaxed);
-        let seconds = elapsed.as_secs_f64();
-        if let Some(i) = BUCKETS.iter().position(|&b| seconds <= b) {
-            self.buckets[i].fetch_add(1, Ordering::Relaxed);
-        }
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros
-            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+        self.classes[class].inc();
+        self.duration.observe(elapsed.as_secs_f64());
     }
 
     pub fn backend_error(&self) {
-        self.backend_errors.fetch_add(1, Ordering::Relaxed);
+        self.backend_errors.inc();
     }
 }
 
+/// Label values escaped as the text format asks: `prometheus-client` writes them as they are, and names
+/// are only safe today because the domain restricts them.
+fn escaped(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn histogram() -> Histogram {
+    Histogram::new(BUCKETS.into_iter())
+}
+
 /// Every route's statistics, kept across routing-table swaps.
-#[derive(Debug, Default)]
 pub struct Metrics {
+    registry: Registry,
+    requests: Family<ClassLabels, Counter>,
+    durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    backend_errors: Family<RouteLabels, Counter>,
     /// By (environment, project, API proxy).
     routes: Mutex<BTreeMap<(String, String, String), Arc<RouteStats>>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<ClassLabels, Counter>::default();
+        let durations = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(histogram);
+        let backend_errors = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "portico_gateway_requests",
+            "Requests answered by the gateway, by status class",
+            requests.clone(),
+        );
+        registry.register(
+            "portico_gateway_request_duration_seconds",
+            "Time from request to response headers",
+            durations.clone(),
+        );
+        registry.register(
+            "portico_gateway_backend_errors",
+            "Backend connections refused, failed or timed out",
+            backend_errors.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            backend_errors,
+            routes: Mutex::default(),
+        }
+    }
 }
 
 /// The process's metrics, shared by every environment served in it.
@@ -53,93 +119,69 @@ pub fn global() -> &'static Metrics {
     METRICS.get_or_init(Metrics::default)
 }
 
-/// Label values are escaped as the text format asks.
-fn label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 impl Metrics {
     /// The statistics of a route; requests matching no proxy count under project and proxy "".
     pub fn route(&self, environment: &str, project: &str, proxy: &str) -> Arc<RouteStats> {
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(
-            routes
-                .entry((environment.to_owned(), project.to_owned(), proxy.to_owned()))
-                .or_default(),
-        )
+        let key = (environment.to_owned(), project.to_owned(), proxy.to_owned());
+        if let Some(stats) = routes.get(&key) {
+            return Arc::clone(stats);
+        }
+        let labels = RouteLabels {
+            environment: escaped(&key.0),
+            project: escaped(&key.1),
+            proxy: escaped(&key.2),
+        };
+        let class = |n: usize| {
+            self.requests
+                .get_or_create(&ClassLabels {
+                    environment: labels.environment.clone(),
+                    project: labels.project.clone(),
+                    proxy: labels.proxy.clone(),
+                    class: format!("{n}xx"),
+                })
+                .clone()
+        };
+        let stats = Arc::new(RouteStats {
+            classes: [class(1), class(2), class(3), class(4), class(5)],
+            duration: self.durations.get_or_create(&labels).clone(),
+            backend_errors: self.backend_errors.get_or_create(&labels).clone(),
+        });
+        routes.insert(key, Arc::clone(&stats));
+        stats
     }
 
+    /// Every metric, in the OpenMetrics text format ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
-        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let mut out = String::new();
-        out.push_str(
-            "# HELP portico_gateway_requests_total Requests answered by the gateway, by status class.\n",
-        );
-        out.push_str("# TYPE portico_gateway_requests_total counter\n");
-        for ((env, project, proxy), s) in &routes {
-            for (i, c) in s.classes.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "portico_gateway_requests_total{{environment=\"{}\",project=\"{}\",proxy=\"{}\",class=\"{}xx\"}} {}",
-                    label(env),
-                    label(project),
-                    label(proxy),
-                    i + 1,
-                    c.load(Ordering::Relaxed)
-                );
-            }
-        }
-        out.push_str(
-            "# HELP portico_gateway_request_duration_seconds Time from request to response headers.\n",
-        );
-        out.push_str("# TYPE portico_gateway_request_duration_seconds histogram\n");
-        for ((env, project, proxy), s) in &routes {
-            let labels = format!(
-                "environment=\"{}\",project=\"{}\",proxy=\"{}\"",
-                label(env),
-                label(project),
-                label(proxy)
-            );
-            let mut cumulative = 0;
-            for (i, b) in BUCKETS.iter().enumerate() {
-                cumulative += s.buckets[i].load(Ordering::Relaxed);
-                let _ = writeln!(
-                    out,
-                    "portico_gateway_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {cumulative}"
-                );
-            }
-            let count = s.count.load(Ordering::Relaxed);
-            let _ = writeln!(
-                out,
-                "portico_gateway_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
-            );
-            let sum = s.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "portico_gateway_request_duration_seconds_sum{{{labels}}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "portico_gateway_request_duration_seconds_count{{{labels}}} {count}"
-            );
-        }
-        out.push_str(
-            "# HELP portico_gateway_backend_errors_total Backend connections refused, failed or timed out.\n",
-        );
-        out.push_str("# TYPE portico_gateway_backend_errors_total counter\n");
-        for ((env, project, proxy), s) in &routes {
-            let _ = writeln!(
-                out,
-                "portico_gateway_backend_errors_total{{environment=\"{}\",project=\"{}\",proxy=\"{}\"}} {}",
-                label(env),
-                label(project),
-                label(proxy),
-                s.backend_errors.load(Ordering::Relaxed)
-            );
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!("cannot write the metrics: {e}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_written_with_their_labels() {
+        let metrics = Metrics::default();
+        let stats = metrics.route("test", "P", "p\"q");
+        stats.observe(204, Duration::from_millis(3));
+        stats.backend_error();
+        let text = metrics.render();
+        for line in [
+            "portico_gateway_requests_total{environment=\"test\",project=\"P\",proxy=\"p\\\"q\",class=\"2xx\"} 1",
+            "portico_gateway_request_duration_seconds_bucket{le=\"0.005\",environment=\"test\",project=\"P\",proxy=\"p\\\"q\"} 1",
+            "portico_gateway_request_duration_seconds_bucket{le=\"+Inf\",environment=\"test\",project=\"P\",proxy=\"p\\\"q\"} 1",
+            "portico_gateway_backend_errors_total{environment=\"test\",project=\"P\",proxy=\"p\\\"q\"} 1",
+        ] {
+            assert!(text.contains(line), "{line} not in\n{text}");
+        }
     }
 }

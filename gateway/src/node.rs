@@ -308,11 +308,12 @@ async fn accept_loop(node: Arc<Node>, socket: std::net::TcpListener) {
 
 /// The address a listener for `access_url` binds, when the URL names this machine with a port.
 pub fn local_listen_address(access_url: &str) -> Option<SocketAddr> {
-    let rest = access_url.strip_prefix("http://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let (host, port) = authority.rsplit_once(':')?;
-    let port: u16 = port.parse().ok()?;
-    match host {
+    let uri: http::Uri = access_url.parse().ok()?;
+    if uri.scheme_str() != Some("http") {
+        return None;
+    }
+    let port = uri.port_u16()?;
+    match uri.host()? {
         "127.0.0.1" | "localhost" => Some(SocketAddr::from(([127, 0, 0, 1], port))),
         "0.0.0.0" => Some(SocketAddr::from(([0, 0, 0, 0], port))),
         _ => None,

@@ -202,6 +202,6 @@ async fn the_gateway_reports_what_it_serves_and_metrics_count_requests() {
         "portico_gateway_requests_total{environment=\"test\",project=\"P\",proxy=\"p\",class=\"2xx\"}"
     ));
     assert!(metrics.contains(
-        "portico_gateway_request_duration_seconds_bucket{environment=\"test\",project=\"P\",proxy=\"p\",le=\"+Inf\"}"
+        "portico_gateway_request_duration_seconds_bucket{le=\"+Inf\",environment=\"test\",project=\"P\",proxy=\"p\"}"
     ));
 }

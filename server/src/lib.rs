@@ -69,7 +69,7 @@ const CONTENT_SECURITY_POLICY: &str =
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// The gateway's metrics in Prometheus text format (every environment served by this process). They name
+/// The gateway's metrics in the OpenMetrics text format Prometheus scrapes (every environment served by this process). They name
 /// every project's API proxies, so they need a system admin's API token (a Prometheus scrape job's
 /// `authorization` setting).
 async fn metrics(State(cp): State<ControlPlane>, headers: HeaderMap) -> axum::response::Response {
@@ -92,7 +92,7 @@ async fn metrics(State(cp): State<ControlPlane>, headers: HeaderMap) -> axum::re
             .into_response();
     }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(header::CONTENT_TYPE, gateway::metrics::CONTENT_TYPE)],
         gateway::metrics::global().render(),
     )
         .into_response()

@@ -214,5 +214,5 @@ async fn metrics_are_served_in_prometheus_text_format_to_a_system_admin_only() {
     assert!(r.headers()[header::CONTENT_TYPE]
         .to_str()
         .unwrap()
-        .starts_with("text/plain; version=0.0.4"));
+        .starts_with("application/openmetrics-text; version=1.0.0"));
 }
