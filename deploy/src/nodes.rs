@@ -93,6 +93,16 @@ async fn make_room(tx: &mut sqlx::SqliteConnection, environment: &str, node_id: 
 /// A node opened its stream (or an in-process gateway started); answers the connection's stamp, which
 /// [`node_disconnected`] takes so a late close of an old stream does not mark a reconnected node offline.
 pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<String> {
+    record(cp, environment, ack, true).await
+}
+
+/// A node says what it now serves; also its heartbeat.
+pub async fn node_acknowledged(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<()> {
+    record(cp, environment, ack, false).await.map(|_| ())
+}
+
+/// Writes what a node says; a connecting node also starts a new connection (its stamp is answered).
+async fn record(cp: &ControlPlane, environment: &str, ack: &NodeAck, connecting: bool) -> Result<String> {
     check_ack(ack)?;
     let now = clock::now();
     let mut tx = cp.begin_write().await?;
@@ -100,11 +110,12 @@ pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck)
     sqlx::query(
         "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
             connected, connected_since, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?7 THEN ?8 END, ?8)
          ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
             portico_version = excluded.portico_version, applied_version = excluded.applied_version,
-            applied_hash = excluded.applied_hash, connected = 1, connected_since = excluded.connected_since,
-            last_seen = excluded.last_seen",
+            applied_hash = excluded.applied_hash, last_seen = excluded.last_seen,
+            connected = CASE WHEN ?7 THEN 1 ELSE connected END,
+            connected_since = CASE WHEN ?7 THEN excluded.connected_since ELSE connected_since END",
     )
     .bind(environment)
     .bind(&ack.node_id)
@@ -112,38 +123,12 @@ pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck)
     .bind(&ack.portico_version)
     .bind(ack.version)
     .bind(&ack.hash)
-    .bind(&now)
+    .bind(connecting)
     .bind(&now)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(now)
-}
-
-/// A node says what it now serves; also its heartbeat.
-pub async fn node_acknowledged(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<()> {
-    check_ack(ack)?;
-    let mut tx = cp.begin_write().await?;
-    make_room(&mut tx, environment, &ack.node_id).await?;
-    sqlx::query(
-        "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
-            last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
-            portico_version = excluded.portico_version, applied_version = excluded.applied_version,
-            applied_hash = excluded.applied_hash, last_seen = excluded.last_seen",
-    )
-    .bind(environment)
-    .bind(&ack.node_id)
-    .bind(&ack.host)
-    .bind(&ack.portico_version)
-    .bind(ack.version)
-    .bind(&ack.hash)
-    .bind(clock::now())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// A node's stream closed.

@@ -194,15 +194,7 @@ impl FeedSource {
             host: gateway::node::host_name(),
             portico_version: env!("CARGO_PKG_VERSION").to_owned(),
         };
-        let served: Vec<_> = live
-            .routes
-            .iter()
-            .map(|r| deploy::model::ServedRoute {
-                project: r.project.clone(),
-                proxy: r.proxy.clone(),
-                revision: r.revision,
-            })
-            .collect();
+        let served = live.served();
         let recorded = async {
             deploy::nodes::node_acknowledged(&self.cp, &self.environment, &ack).await?;
             deploy::gateway::report_served(

@@ -84,6 +84,8 @@ pub async fn serve(
                 let io = gateway::idle::Tracked::new(stream, activity.clone());
                 let connection = http2.serve_connection(TokioIo::new(io), service);
                 tokio::pin!(connection);
+                // Written out here and in the other listener: a shared generic helper trips rustc's
+                // higher-ranked Send check inside tokio::spawn.
                 tokio::select! {
                     _ = connection.as_mut() => {}
                     _ = activity.idle_for(head_timeout) => {

@@ -12,22 +12,7 @@ use support::process::ServerProcess;
 const PROXIES: &str = "/apiops/projects/MyProject/apiProxies";
 
 async fn call(server: &ServerProcess, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let token = server.token.as_deref().unwrap();
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(method.parse().unwrap(), format!("{}{path}", server.url))
-        .header("authorization", format!("Bearer {token}"));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    let r = request.send().await.unwrap();
-    let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null),
-    )
+    support::nodes::rest(&reqwest::Client::new(), server, method, path, body).await
 }
 
 async fn node_token(server: &ServerProcess, environment: &str) -> String {

@@ -7,32 +7,17 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+#[path = "../../gateway/tests/common/certs.rs"]
+mod certs;
+
+use certs::{ca, Ca};
 use serde_json::{json, Value};
 use support::nodes::{backend, NodeProcess};
 use support::process::ServerProcess;
 
-struct Ca {
-    cert: rcgen::Certificate,
-    key: KeyPair,
-}
-
-fn ca(name: &str) -> Ca {
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    Ca {
-        cert: params.self_signed(&key).unwrap(),
-        key,
-    }
-}
-
 /// Writes `ca.pem`, and a certificate for localhost and 127.0.0.1 signed by it as `name.pem` / `name.key`.
 fn issue(dir: &Path, ca: &Ca, name: &str) {
-    let key = KeyPair::generate().unwrap();
-    let params = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &ca.cert, &ca.key).unwrap();
+    let (cert, key) = certs::leaf(ca, &["localhost", "127.0.0.1"], false);
     std::fs::write(dir.join(format!("{name}.pem")), cert.pem()).unwrap();
     std::fs::write(dir.join(format!("{name}.key")), key.serialize_pem()).unwrap();
 }
@@ -51,18 +36,9 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Value {
-    let token = server.token.as_deref().unwrap();
-    let mut request = c
-        .request(method.parse().unwrap(), format!("{}{path}", server.url))
-        .header("authorization", format!("Bearer {token}"));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    let r = request.send().await.unwrap();
-    assert!(r.status().is_success(), "{method} {path}: {}", r.status());
-    serde_json::from_str(&r.text().await.unwrap()).unwrap()
+    let (status, json) = support::nodes::rest(c, server, method, path, body).await;
+    assert!((200..300).contains(&status), "{method} {path}: {status} {json}");
+    json
 }
 
 fn arg(dir: &Path, file: &str) -> String {

@@ -79,6 +79,18 @@ impl LiveSet {
         }
     }
 
+    /// What serving this set means route by route, as gateways report it.
+    pub fn served(&self) -> Vec<super::ServedRoute> {
+        self.routes
+            .iter()
+            .map(|r| super::ServedRoute {
+                project: r.project.clone(),
+                proxy: r.proxy.clone(),
+                revision: r.revision,
+            })
+            .collect()
+    }
+
     /// A hex SHA-256 over the routes in order (each route's JSON and a newline). The version is left out:
     /// two versions with the same routes serve the same thing.
     pub fn hash(&self) -> String {

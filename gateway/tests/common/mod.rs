@@ -21,6 +21,8 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+pub mod certs;
+
 pub struct World {
     pub cp: ControlPlane,
     /// The database's URL, for a second node on the same file.
@@ -133,15 +135,7 @@ impl gateway::LiveSource for Feed {
     }
 
     async fn applied(&mut self, applied: &gateway::Applied, live: &Arc<deploy::model::LiveSet>) {
-        let served: Vec<_> = live
-            .routes
-            .iter()
-            .map(|r| deploy::model::ServedRoute {
-                project: r.project.clone(),
-                proxy: r.proxy.clone(),
-                revision: r.revision,
-            })
-            .collect();
+        let served = live.served();
         let env = &live.environment;
         deploy::gateway::report_served(&self.cp, "test-node", env, applied.version, &served)
             .await

@@ -104,6 +104,31 @@ impl Drop for NodeProcess {
     }
 }
 
+/// Calls the REST API of `server` with its demo admin's token; the status and the JSON answer.
+pub async fn rest(
+    client: &reqwest::Client,
+    server: &super::process::ServerProcess,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let token = server.token.as_deref().expect("a server with the demo data set");
+    let mut request = client
+        .request(method.parse().unwrap(), format!("{}{path}", server.url))
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (
+        status,
+        serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or_default(),
+    )
+}
+
 /// A port free now (bound and released), for a control plane that must come back on the same one.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
