@@ -203,3 +203,62 @@ async fn console_and_nodes_speak_https_and_nodes_verify_the_control_plane() {
         "a connection opened before the renewal was dropped"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_http2_connection_is_closed_after_the_head_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ours = ca("Portico test CA");
+    std::fs::write(d.join("ca.pem"), ours.cert.pem()).unwrap();
+    issue(d, &ours, "node");
+    let server = ServerProcess::start(d, true);
+    let token = call(
+        &reqwest::Client::new(),
+        &server,
+        "POST",
+        "/apiops/node-tokens/",
+        Some(json!({"environment": "production", "name": "idle"})),
+    )
+    .await;
+    let token = token["result"]["token"].as_str().unwrap().to_owned();
+    let node = NodeProcess::start(
+        &server.url,
+        "production",
+        &token,
+        &d.join("node-cache"),
+        &[
+            "--client-head-timeout-ms",
+            "500",
+            "--tls-cert",
+            &arg(d, "node.pem"),
+            "--tls-key",
+            &arg(d, "node.key"),
+        ],
+    );
+    // An HTTP/2 client that answers pings but sends nothing: the connection ends on the node's side.
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in gateway::tls::read_certificates(&d.join("ca.pem")).unwrap() {
+        roots.add(cert).unwrap();
+    }
+    let trust = gateway::tls::Trust::with_roots(roots, &[b"h2"]).unwrap();
+    let tcp = tokio::net::TcpStream::connect(node.url.trim_start_matches("https://"))
+        .await
+        .unwrap();
+    let tls = trust.connect("localhost", tcp).await.unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (_sender, connection) =
+        hyper::client::conn::http2::handshake::<_, _, http_body_util::Empty<bytes::Bytes>>(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(tls),
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(5), connection).await;
+    assert!(ended.is_ok(), "the idle connection was still open after 5 s");
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
