@@ -68,6 +68,8 @@ fi
 
 # --- Chromium, for the browser suite ------------------------------------------------------------------
 if [ "$want" = test ] && [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+# --- PostgreSQL, for the throw-away cluster the tests run beside (.ci/postgres.sh); no service is started --
+if [ "$want" = test ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_install postgresql; fi
 # --- Fuzzing: a nightly toolchain and cargo-fuzz --------------------------------------------------------
 if [ "$want" = fuzz ]; then
   rustup toolchain list | grep -q '^nightly' || { say "rustup toolchain install nightly"; rustup toolchain install nightly --profile minimal; }
