@@ -47,7 +47,10 @@ impl ControlPlane {
             .map_err(|e| Error::Invalid(format!("bad database URL {url:?}: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: the write-ahead log is synced at every commit, so an acknowledged write survives a power
+            // cut (NORMAL may lose the last commits). Measured: sustained deploys from 32 clients 1,792/s
+            // under NORMAL, 1,389/s under FULL on the CI machine's disk; single deploy p50 0.56 -> 0.62 ms.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let live_feed = Arc::new(LiveFeed::default());
@@ -181,7 +184,7 @@ mod tests {
             .fetch_one(cp.pool())
             .await
             .unwrap();
-        assert_eq!(sync, 1, "synchronous=NORMAL");
+        assert_eq!(sync, 2, "synchronous=FULL");
         // Opening again applies no migration twice.
         cp.close().await;
         ControlPlane::open(&url).await.unwrap();

@@ -19,11 +19,24 @@ async fn the_test_cluster_answers_and_gives_each_suite_a_database() {
         .unwrap();
     assert!(version >= 150000, "PostgreSQL {version} is older than 15");
     let name = format!("smoke_{}", std::process::id());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
-    let own = url.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap();
-    let theirs = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&own).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let own = url
+        .rsplit_once('/')
+        .map(|(base, _)| format!("{base}/{name}"))
+        .unwrap();
+    let theirs = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&own)
+        .await
+        .unwrap();
     let answer: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&theirs).await.unwrap();
     assert_eq!(answer, 1);
     theirs.close().await;
-    sqlx::query(&format!("DROP DATABASE {name}")).execute(&pool).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
 }

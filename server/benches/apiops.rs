@@ -39,14 +39,14 @@ async fn timed(client: &reqwest::Client, url: &str, token: &str, n: usize) -> Ve
 }
 
 /// Commits per second of the smallest write transaction, with Portico's own settings (WAL, synchronous
-/// NORMAL, BEGIN IMMEDIATE), on one connection for three seconds.
+/// FULL, BEGIN IMMEDIATE), on one connection for three seconds.
 async fn commit_ceiling(folder: &std::path::Path) -> f64 {
     let url = format!("sqlite://{}/ceiling.db", folder.display());
     let mut conn = SqliteConnectOptions::from_str(&url)
         .unwrap()
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(SqliteSynchronous::Full)
         .connect()
         .await
         .unwrap();
