@@ -579,7 +579,7 @@ pub(crate) async fn make_live(
     .await
     {
         Ok(written) => written,
-        Err(sqlx::Error::Database(e)) if e.message().contains("one_path_one_owner") => {
+        Err(e) if crate::error::violates(&e, crate::error::Constraint::Named("one_path_one_owner")) => {
             // Refused before anything was written; find the words for why.
             crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot)
                 .await?;

@@ -4,7 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::error::is_unique_violation;
+use crate::error::{Constraint, OnConstraint};
 use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
@@ -69,12 +69,8 @@ pub async fn create_environment(
     .bind(&env.created_at)
     .execute(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!("Environment ({}) already exists!", env.name))
-        } else {
-            e.into()
-        }
+    .on_constraint(Constraint::Unique, || {
+        Error::Conflict(format!("Environment ({}) already exists!", env.name))
     })?;
     audit::record(
         &mut tx,

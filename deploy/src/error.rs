@@ -72,8 +72,38 @@ pub(crate) fn not_found_as_invalid(e: Error) -> Error {
     }
 }
 
+/// A constraint the storage enforces, as the operations name it.
 #[cfg(feature = "storage")]
-/// True when a database error is a UNIQUE constraint violation, which callers turn into a `Conflict`.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Constraint {
+    /// Any unique index (SQLite names none in its message; the operation knows which one it wrote).
+    Unique,
+    /// A constraint raised by name (a trigger's `RAISE`, a named CHECK or index).
+    Named(&'static str),
+}
+
+/// Whether a storage error is a violation of `constraint`.
+#[cfg(feature = "storage")]
+pub(crate) fn violates(e: &sqlx::Error, constraint: Constraint) -> bool {
+    let sqlx::Error::Database(d) = e else {
+        return false;
+    };
+    match constraint {
+        Constraint::Unique => d.is_unique_violation(),
+        Constraint::Named(name) => d.constraint() == Some(name) || d.message().contains(name),
+    }
+}
+
+/// Turns a violation of a constraint into the domain's error for it; any other storage error stays internal.
+/// The one place that reads storage errors, written once for every backend.
+#[cfg(feature = "storage")]
+pub(crate) trait OnConstraint<T> {
+    fn on_constraint(self, constraint: Constraint, to: impl FnOnce() -> Error) -> Result<T>;
+}
+
+#[cfg(feature = "storage")]
+impl<T> OnConstraint<T> for std::result::Result<T, sqlx::Error> {
+    fn on_constraint(self, constraint: Constraint, to: impl FnOnce() -> Error) -> Result<T> {
+        self.map_err(|e| if violates(&e, constraint) { to() } else { e.into() })
+    }
 }

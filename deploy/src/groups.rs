@@ -3,7 +3,7 @@
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission};
-use crate::error::{is_unique_violation, not_found_as_invalid};
+use crate::error::{not_found_as_invalid, Constraint, OnConstraint};
 use crate::model::{from_json, to_json, GroupSpec};
 use crate::names::check_name;
 use crate::proxies::find_proxy;
@@ -74,15 +74,11 @@ pub async fn create_group(
     .bind(&now)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!(
-                "API Proxy Group ({name}) already exists in project ({})!",
-                p.name
-            ))
-        } else {
-            e.into()
-        }
+    .on_constraint(Constraint::Unique, || {
+        Error::Conflict(format!(
+            "API Proxy Group ({name}) already exists in project ({})!",
+            p.name
+        ))
     })?;
     for member in members {
         let proxy = find_proxy(&mut tx, p.id, member)

@@ -1,6 +1,6 @@
 //! Projects: the unit that API proxies, members and settings belong to.
 
-use crate::error::is_unique_violation;
+use crate::error::{Constraint, OnConstraint};
 use crate::names::{check_name, check_text};
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
 
@@ -83,12 +83,8 @@ pub async fn create_project(
     .bind(created_by)
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!("Project ({name}) already exists!"))
-        } else {
-            e.into()
-        }
+    .on_constraint(Constraint::Unique, || {
+        Error::Conflict(format!("Project ({name}) already exists!"))
     })?;
     audit::record(&mut tx, actor, "CREATE", "PROJECT", name, Some(row_id), "").await?;
     tx.commit().await?;

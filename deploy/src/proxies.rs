@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::SqliteConnection;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
-use crate::error::is_unique_violation;
+use crate::error::{Constraint, OnConstraint};
 use crate::model::{from_json, to_json, ApiType, ProxySpec, Snapshot};
 use crate::names::check_name;
 use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
@@ -97,15 +97,11 @@ pub(crate) async fn insert_proxy(
     .bind(&now)
     .fetch_one(conn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!(
-                "API Proxy ({name}) already exists in project ({})!",
-                p.name
-            ))
-        } else {
-            e.into()
-        }
+    .on_constraint(Constraint::Unique, || {
+        Error::Conflict(format!(
+            "API Proxy ({name}) already exists in project ({})!",
+            p.name
+        ))
     })
 }
 

@@ -6,7 +6,7 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
-use crate::error::is_unique_violation;
+use crate::error::{Constraint, OnConstraint};
 use crate::names::check_name;
 use crate::{audit, clock, ControlPlane, Error, Result};
 
@@ -103,12 +103,8 @@ pub async fn create_user(
     .bind(clock::now())
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(format!("User ({username}) already exists!"))
-        } else {
-            e.into()
-        }
+    .on_constraint(Constraint::Unique, || {
+        Error::Conflict(format!("User ({username}) already exists!"))
     })?;
     audit::record(&mut tx, actor, "CREATE", "USER", username, None, "").await?;
     tx.commit().await?;
