@@ -6,18 +6,29 @@ use crate::{clock, Actor, ControlPlane, Result};
 
 pub use crate::model::{AuditEntry, AuditFilter};
 
-type AuditRow = (i64, String, String, String, String, String, String, String);
+/// An `audit_log` row as read.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    actor: String,
+    channel: String,
+    action: String,
+    object_type: String,
+    object_name: String,
+    detail: String,
+}
 
-fn from_row((id, at, actor, channel, action, object_type, object_name, detail): AuditRow) -> AuditEntry {
+fn from_row(r: AuditRow) -> AuditEntry {
     AuditEntry {
-        id,
-        at,
-        actor,
-        channel,
-        action,
-        object_type,
-        object_name,
-        detail,
+        id: r.id,
+        at: r.at,
+        actor: r.actor,
+        channel: r.channel,
+        action: r.action,
+        object_type: r.object_type,
+        object_name: r.object_name,
+        detail: r.detail,
     }
 }
 

@@ -12,16 +12,26 @@ pub use crate::model::{
     Environment, EnvironmentLive, EnvironmentType, NewEnvironment, ProjectEnvironment, ProjectLive,
 };
 
-type EnvironmentRow = (i64, String, String, String, String, String, String);
+/// An `environments` row as read (by `COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct EnvironmentRow {
+    id: i64,
+    public_id: String,
+    name: String,
+    env_type: String,
+    description: String,
+    access_url: String,
+    created_at: String,
+}
 
-fn from_row((_, id, name, env_type, description, access_url, created_at): EnvironmentRow) -> Environment {
+fn from_row(r: EnvironmentRow) -> Environment {
     Environment {
-        id,
-        name,
-        env_type: EnvironmentType::parse(&env_type),
-        description,
-        access_url,
-        created_at,
+        id: r.public_id,
+        name: r.name,
+        env_type: EnvironmentType::parse(&r.env_type),
+        description: r.description,
+        access_url: r.access_url,
+        created_at: r.created_at,
     }
 }
 
@@ -159,7 +169,7 @@ pub(crate) async fn project_environment(
     .fetch_optional(conn)
     .await?;
     let row = row.ok_or_else(|| environment_not_found(name))?;
-    Ok((row.0, from_row(row)))
+    Ok((row.id, from_row(row)))
 }
 
 pub async fn project_environments(
@@ -178,7 +188,7 @@ pub async fn project_environments(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let env_id = row.0;
+        let env_id = row.id;
         let live = crate::deployments::live_in_environment(&mut conn, p.id, env_id).await?;
         out.push(ProjectEnvironment {
             environment: from_row(row),

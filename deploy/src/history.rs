@@ -23,10 +23,32 @@ pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, 
     Ok(())
 }
 
-type HistoryRow = (String, i64, String, String, String, String, String, bool, String);
+/// A `deploy_history` row as read (by `COLUMNS`).
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    public_id: String,
+    revision: i64,
+    action: String,
+    environment_name: String,
+    username: String,
+    at: String,
+    description: String,
+    persistent: bool,
+    snapshot: String,
+}
 
 fn from_row(row: HistoryRow, with_snapshot: bool) -> Result<HistoryRecord> {
-    let (id, revision, action, environment_name, username, at, description, persistent, snapshot) = row;
+    let HistoryRow {
+        public_id: id,
+        revision,
+        action,
+        environment_name,
+        username,
+        at,
+        description,
+        persistent,
+        snapshot,
+    } = row;
     Ok(HistoryRecord {
         id,
         revision,

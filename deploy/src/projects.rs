@@ -8,9 +8,24 @@ pub use crate::model::Project;
 
 pub const DEFAULT_HISTORY_RETENTION: i64 = 10;
 
-type ProjectRow = (String, String, String, i64, String);
+/// A `projects` row as read.
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    public_id: String,
+    name: String,
+    description: String,
+    history_retention: i64,
+    created_at: String,
+}
 
-fn from_row((id, name, description, history_retention, created_at): ProjectRow) -> Project {
+fn from_row(r: ProjectRow) -> Project {
+    let ProjectRow {
+        public_id: id,
+        name,
+        description,
+        history_retention,
+        created_at,
+    } = r;
     Project {
         id,
         name,
