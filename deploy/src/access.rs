@@ -56,14 +56,14 @@ pub(crate) async fn authorize_on(
         ProjectKey::Name(name) => (
             name,
             "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
-             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
-             WHERE p.name = ?",
+             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1
+             WHERE p.name = $2",
         ),
         ProjectKey::PublicId(id) => (
             id,
             "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
-             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?
-             WHERE p.public_id = ?",
+             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1
+             WHERE p.public_id = $2",
         ),
     };
     let row: Option<(i64, String, i64, Option<bool>, Option<String>)> = sqlx::query_as(sql)
@@ -137,7 +137,7 @@ pub async fn list_members(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let rows: Vec<(String, bool, String)> = sqlx::query_as(
         "SELECT u.username, m.project_admin, m.permissions FROM project_members m JOIN users u ON u.id = m.user_id
-         WHERE m.project_id = ? ORDER BY u.username",
+         WHERE m.project_id = $1 ORDER BY u.username",
     )
     .bind(p.id)
     .fetch_all(&mut *conn)
@@ -184,7 +184,7 @@ pub async fn set_member(
         permissions
     });
     sqlx::query(
-        "INSERT INTO project_members (project_id, user_id, project_admin, permissions) VALUES (?, ?, ?, ?)
+        "INSERT INTO project_members (project_id, user_id, project_admin, permissions) VALUES ($1, $2, $3, $4)
          ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = excluded.project_admin,
          permissions = excluded.permissions",
     )
@@ -221,7 +221,7 @@ pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, user
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::ProjectAdmin).await?;
     let removed = sqlx::query(
-        "DELETE FROM project_members WHERE project_id = ? AND user_id = (SELECT id FROM users WHERE username = ?)",
+        "DELETE FROM project_members WHERE project_id = $1 AND user_id = (SELECT id FROM users WHERE username = $2)",
     )
     .bind(p.id)
     .bind(username)

@@ -44,7 +44,7 @@ pub(crate) async fn record(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, channel, action, object_type, object_name, project_id, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(clock::now())
     .bind(&actor.user.username)
@@ -77,8 +77,8 @@ pub async fn project_log(
     .await?;
     let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT id, at, actor, channel, action, object_type, object_name, detail FROM audit_log
-         WHERE project_id = ? AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR object_name = ?3)
-         AND (?4 IS NULL OR action = ?4) ORDER BY id DESC LIMIT ?5",
+         WHERE project_id = $1 AND ($2 IS NULL OR actor = $2) AND ($3 IS NULL OR object_name = $3)
+         AND ($4 IS NULL OR action = $4) ORDER BY id DESC LIMIT $5",
     )
     .bind(p.id)
     .bind(filter.user.as_deref().filter(|s| !s.is_empty()))

@@ -162,12 +162,12 @@ async fn load_data_set(cp: &ControlPlane, system: &Actor, admin: &User) -> Resul
     let mut tx = cp.begin_write().await?;
     for (sql, id, name) in [
         (
-            "UPDATE api_proxies SET public_id = ? WHERE name = ?",
+            "UPDATE api_proxies SET public_id = $1 WHERE name = $2",
             PETSTORE_API_ID,
             "petstore-api",
         ),
         (
-            "UPDATE api_proxy_groups SET public_id = ? WHERE name = ?",
+            "UPDATE api_proxy_groups SET public_id = $1 WHERE name = $2",
             PAYMENT_GROUP_ID,
             "PaymentAPIGroup",
         ),

@@ -69,7 +69,7 @@ pub async fn create_environment(
     let mut tx = cp.begin_write().await?;
     sqlx::query(
         "INSERT INTO environments (public_id, name, env_type, description, access_url, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&env.id)
     .bind(&env.name)
@@ -107,7 +107,7 @@ pub async fn list_environments(cp: &ControlPlane, actor: &Actor) -> Result<Vec<E
             "SELECT DISTINCT {COLUMNS} FROM environments e
              JOIN project_environments pe ON pe.environment_id = e.id
              JOIN project_members m ON m.project_id = pe.project_id
-             WHERE m.user_id = ? ORDER BY e.name"
+             WHERE m.user_id = $1 ORDER BY e.name"
         ))
         .bind(actor.user.id)
         .fetch_all(cp.pool())
@@ -130,12 +130,12 @@ pub async fn assign_environment(
     }
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::View)).await?;
-    let env_id: Option<i64> = sqlx::query_scalar("SELECT id FROM environments WHERE name = ?")
+    let env_id: Option<i64> = sqlx::query_scalar("SELECT id FROM environments WHERE name = $1")
         .bind(environment)
         .fetch_optional(&mut *tx)
         .await?;
     let env_id = env_id.ok_or_else(|| environment_not_found(environment))?;
-    sqlx::query("INSERT OR IGNORE INTO project_environments (project_id, environment_id) VALUES (?, ?)")
+    sqlx::query("INSERT OR IGNORE INTO project_environments (project_id, environment_id) VALUES ($1, $2)")
         .bind(p.id)
         .bind(env_id)
         .execute(&mut *tx)
@@ -162,7 +162,7 @@ pub(crate) async fn project_environment(
 ) -> Result<(i64, Environment)> {
     let row: Option<EnvironmentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
-         WHERE pe.project_id = ? AND e.name = ?"
+         WHERE pe.project_id = $1 AND e.name = $2"
     ))
     .bind(project_id)
     .bind(name)
@@ -181,7 +181,7 @@ pub async fn project_environments(
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let rows: Vec<EnvironmentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
-         WHERE pe.project_id = ? ORDER BY e.name"
+         WHERE pe.project_id = $1 ORDER BY e.name"
     ))
     .bind(p.id)
     .fetch_all(&mut *conn)
@@ -229,12 +229,12 @@ pub async fn environment_live(
         "SELECT p.id, p.name, p.public_id FROM projects p
          JOIN project_environments pe ON pe.project_id = p.id
          JOIN environments e ON e.id = pe.environment_id
-         WHERE e.public_id = ? ORDER BY p.name",
+         WHERE e.public_id = $1 ORDER BY p.name",
     )
     .bind(&env.id)
     .fetch_all(&mut *conn)
     .await?;
-    let env_id: i64 = sqlx::query_scalar("SELECT id FROM environments WHERE public_id = ?")
+    let env_id: i64 = sqlx::query_scalar("SELECT id FROM environments WHERE public_id = $1")
         .bind(&env.id)
         .fetch_one(&mut *conn)
         .await?;

@@ -17,7 +17,7 @@ pub struct Served {
 /// The environment's change counter; `None` when there is no such environment.
 pub async fn live_version(cp: &ControlPlane, environment: &str) -> Result<Option<i64>> {
     Ok(
-        sqlx::query_scalar("SELECT live_version FROM environments WHERE name = ?")
+        sqlx::query_scalar("SELECT live_version FROM environments WHERE name = $1")
             .bind(environment)
             .fetch_optional(cp.pool())
             .await?,
@@ -28,7 +28,7 @@ pub async fn live_version(cp: &ControlPlane, environment: &str) -> Result<Option
 pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     let mut tx = cp.pool().begin().await?;
     let (env_id, name, version): (i64, String, i64) =
-        sqlx::query_as("SELECT id, name, live_version FROM environments WHERE name = ?")
+        sqlx::query_as("SELECT id, name, live_version FROM environments WHERE name = $1")
             .bind(environment)
             .fetch_optional(&mut *tx)
             .await?
@@ -36,7 +36,7 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
         "SELECT p.name, a.name, d.revision, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
          JOIN projects p ON p.id = a.project_id
-         WHERE d.environment_id = ? ORDER BY p.name, a.name",
+         WHERE d.environment_id = $1 ORDER BY p.name, a.name",
     )
     .bind(env_id)
     .fetch_all(&mut *tx)
@@ -91,7 +91,7 @@ pub async fn set_access_url(
     }
     crate::model::check_address(access_url)?;
     let mut tx = cp.begin_write().await?;
-    let changed = sqlx::query("UPDATE environments SET access_url = ? WHERE name = ?")
+    let changed = sqlx::query("UPDATE environments SET access_url = $1 WHERE name = $2")
         .bind(access_url)
         .bind(environment)
         .execute(&mut *tx)
@@ -125,7 +125,7 @@ pub async fn report_served(
     let routes = serde_json::to_string(routes).map_err(|e| Error::internal(e.to_string()))?;
     let mut tx = cp.begin_write().await?;
     sqlx::query(
-        "INSERT INTO gateway_reports (node_id, environment, version, routes, reported_at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO gateway_reports (node_id, environment, version, routes, reported_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (node_id, environment) DO UPDATE SET version = excluded.version, routes = excluded.routes,
             reported_at = excluded.reported_at",
     )
@@ -155,7 +155,7 @@ pub async fn gateway_status(
         .unwrap_or_default();
     let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
         "SELECT node_id, version, routes, reported_at FROM gateway_reports
-         WHERE environment = ? AND reported_at >= ? ORDER BY reported_at DESC",
+         WHERE environment = $1 AND reported_at >= $2 ORDER BY reported_at DESC",
     )
     .bind(environment)
     .bind(since)

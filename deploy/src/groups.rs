@@ -25,7 +25,7 @@ pub(crate) fn group_not_found(name: &str) -> Error {
 
 pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<GroupRow> {
     let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, config FROM api_proxy_groups WHERE project_id = ? AND name = ?")
+        sqlx::query_as("SELECT id, name, config FROM api_proxy_groups WHERE project_id = $1 AND name = $2")
             .bind(project_id)
             .bind(name)
             .fetch_optional(&mut *conn)
@@ -42,7 +42,7 @@ pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, nam
 pub(crate) async fn member_ids(conn: &mut SqliteConnection, group_id: i64) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.name FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id
-         WHERE g.group_id = ? ORDER BY a.name",
+         WHERE g.group_id = $1 ORDER BY a.name",
     )
     .bind(group_id)
     .fetch_all(conn)
@@ -64,7 +64,7 @@ pub async fn create_group(
     let now = clock::now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_proxy_groups (public_id, project_id, name, config, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(ids::public_id())
     .bind(p.id)
@@ -93,7 +93,7 @@ pub async fn create_group(
 }
 
 async fn add(conn: &mut SqliteConnection, group_id: i64, proxy_id: i64) -> Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO group_members (group_id, proxy_id) VALUES (?, ?)")
+    sqlx::query("INSERT OR IGNORE INTO group_members (group_id, proxy_id) VALUES ($1, $2)")
         .bind(group_id)
         .bind(proxy_id)
         .execute(conn)
@@ -112,7 +112,7 @@ pub async fn update_group(
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, name).await?;
-    sqlx::query("UPDATE api_proxy_groups SET config = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE api_proxy_groups SET config = $1, updated_at = $2 WHERE id = $3")
         .bind(to_json(&spec)?)
         .bind(clock::now())
         .bind(g.id)
@@ -137,7 +137,7 @@ pub async fn delete_group(cp: &ControlPlane, actor: &Actor, project: &str, name:
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, name).await?;
-    sqlx::query("DELETE FROM api_proxy_groups WHERE id = ?")
+    sqlx::query("DELETE FROM api_proxy_groups WHERE id = $1")
         .bind(g.id)
         .execute(&mut *tx)
         .await?;
@@ -193,7 +193,7 @@ pub async fn remove_member(
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let g = find_group(&mut tx, p.id, group).await?;
     let a = find_proxy(&mut tx, p.id, proxy).await?;
-    let removed = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND proxy_id = ?")
+    let removed = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND proxy_id = $2")
         .bind(g.id)
         .bind(a.id)
         .execute(&mut *tx)
@@ -246,7 +246,7 @@ async fn load(
 ) -> Result<Vec<ApiProxyGroup>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
-         WHERE project_id = ? AND (?2 IS NULL OR name = ?2) ORDER BY name",
+         WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )
     .bind(project_id)
     .bind(only)

@@ -13,8 +13,8 @@ pub use crate::model::{Action, HistoryRecord};
 pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, limit: i64) -> Result<()> {
     sqlx::query(
         "DELETE FROM deploy_history WHERE id IN (
-           SELECT id FROM deploy_history WHERE proxy_id = ?1 AND persistent = 0
-           ORDER BY revision DESC LIMIT -1 OFFSET ?2)",
+           SELECT id FROM deploy_history WHERE proxy_id = $1 AND persistent = 0
+           ORDER BY revision DESC LIMIT -1 OFFSET $2)",
     )
     .bind(proxy_id)
     .bind(limit)
@@ -85,7 +85,7 @@ pub async fn list_history(
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let a = find_proxy(&mut conn, p.id, proxy).await?;
     let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? ORDER BY revision DESC"
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = $1 ORDER BY revision DESC"
     ))
     .bind(a.id)
     .fetch_all(&mut *conn)
@@ -111,7 +111,7 @@ pub async fn get_record(
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let a = find_proxy(&mut conn, p.id, proxy).await?;
     let row: Option<HistoryRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = $1 AND revision = $2"
     ))
     .bind(a.id)
     .bind(revision)
@@ -138,19 +138,20 @@ pub async fn set_persistent(
     )
     .await?;
     let a = find_proxy(&mut tx, p.id, proxy).await?;
-    let changed = sqlx::query("UPDATE deploy_history SET persistent = ? WHERE proxy_id = ? AND revision = ?")
-        .bind(persistent)
-        .bind(a.id)
-        .bind(revision)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let changed =
+        sqlx::query("UPDATE deploy_history SET persistent = $1 WHERE proxy_id = $2 AND revision = $3")
+            .bind(persistent)
+            .bind(a.id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if changed == 0 {
         return Err(revision_not_found(&a.name, revision));
     }
     // Read back before retention runs: an unpinned record may be the one it deletes.
     let row: HistoryRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = ? AND revision = ?"
+        "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = $1 AND revision = $2"
     ))
     .bind(a.id)
     .bind(revision)

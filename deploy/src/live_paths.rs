@@ -46,12 +46,12 @@ pub(crate) async fn check(
         let over = serde_json::to_string(&ancestors(&prefix)).map_err(Error::internal)?;
         let taken: Option<(String, String, String, bool)> = sqlx::query_as(
             "SELECT l.path, a.name, p.name,
-                    ?5 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ?6)
+                    $5 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = $6)
              FROM live_paths l JOIN api_proxies a ON a.id = l.proxy_id JOIN projects p ON p.id = a.project_id
-             WHERE l.environment_id = ?1 AND l.proxy_id <> ?2
-               AND (l.path = ?3
-                    OR l.path IN (SELECT value FROM json_each(?4))
-                    OR (l.path >= ?3 || '/' AND l.path < ?3 || '0'))
+             WHERE l.environment_id = $1 AND l.proxy_id <> $2
+               AND (l.path = $3
+                    OR l.path IN (SELECT value FROM json_each($4))
+                    OR (l.path >= $3 || '/' AND l.path < $3 || '0'))
              ORDER BY length(l.path) LIMIT 1",
         )
         .bind(env_id)
@@ -149,7 +149,7 @@ pub async fn path_conflicts(
         return Ok(Vec::new());
     }
     let proxy_id: i64 = match proxy {
-        Some(name) => sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ? AND name = ?")
+        Some(name) => sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = $1 AND name = $2")
             .bind(p.id)
             .bind(name)
             .fetch_optional(&mut *conn)

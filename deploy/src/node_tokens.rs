@@ -60,7 +60,7 @@ pub async fn create_node_token(
     let (token, hint) = new_secret(NODE_TOKEN_PREFIX);
     let created_at = clock::now();
     let mut tx = cp.begin_write().await?;
-    let env: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM environments WHERE name = ?")
+    let env: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM environments WHERE name = $1")
         .bind(environment)
         .fetch_optional(&mut *tx)
         .await?;
@@ -68,7 +68,7 @@ pub async fn create_node_token(
         env.ok_or_else(|| Error::NotFound(format!("Environment ({environment}) not found!")))?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO node_tokens (environment_id, name, token_hash, hint, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(env_id)
     .bind(name)
@@ -118,7 +118,7 @@ pub async fn list_node_tokens(
     )> = sqlx::query_as(
         "SELECT t.id, e.name, t.name, t.hint, t.created_at, t.revoked_at, t.last_used_at
          FROM node_tokens t JOIN environments e ON e.id = t.environment_id
-         WHERE ?1 IS NULL OR e.name = ?1 ORDER BY t.id DESC",
+         WHERE $1 IS NULL OR e.name = $1 ORDER BY t.id DESC",
     )
     .bind(environment)
     .fetch_all(cp.pool())
@@ -143,7 +143,7 @@ pub async fn list_node_tokens(
 pub async fn revoke_node_token(cp: &ControlPlane, actor: &Actor, token_id: i64) -> Result<()> {
     system_admin_only(actor)?;
     let mut tx = cp.begin_write().await?;
-    let changed = sqlx::query("UPDATE node_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+    let changed = sqlx::query("UPDATE node_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(clock::now())
         .bind(token_id)
         .execute(&mut *tx)
@@ -177,7 +177,7 @@ pub async fn authenticate_node(cp: &ControlPlane, presented: &str) -> Result<Nod
     }
     let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT t.id, e.name, t.revoked_at FROM node_tokens t JOIN environments e ON e.id = t.environment_id
-         WHERE t.token_hash = ?",
+         WHERE t.token_hash = $1",
     )
     .bind(digest(presented))
     .fetch_optional(cp.pool())
@@ -190,7 +190,7 @@ pub async fn authenticate_node(cp: &ControlPlane, presented: &str) -> Result<Nod
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     sqlx::query(
-        "UPDATE node_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        "UPDATE node_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
     )
     .bind(clock::now())
     .bind(token_id)
@@ -206,7 +206,7 @@ pub async fn authenticate_node(cp: &ControlPlane, presented: &str) -> Result<Nod
 /// Whether a node token still works (a stream re-checks this while it is open: another process may revoke).
 pub async fn node_token_active(cp: &ControlPlane, token_id: i64) -> Result<bool> {
     let revoked: Option<Option<String>> =
-        sqlx::query_scalar("SELECT revoked_at FROM node_tokens WHERE id = ?")
+        sqlx::query_scalar("SELECT revoked_at FROM node_tokens WHERE id = $1")
             .bind(token_id)
             .fetch_optional(cp.pool())
             .await?;

@@ -70,13 +70,13 @@ fn day_ago() -> String {
 
 /// Forgets nodes silent for a day, and refuses a node new to the registry when the environment has too many.
 async fn make_room(tx: &mut sqlx::SqliteConnection, environment: &str, node_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM gateway_nodes WHERE environment = ? AND last_seen < ?")
+    sqlx::query("DELETE FROM gateway_nodes WHERE environment = $1 AND last_seen < $2")
         .bind(environment)
         .bind(day_ago())
         .execute(&mut *tx)
         .await?;
     let (known, count): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(node_id = ?), 0), COUNT(*) FROM gateway_nodes WHERE environment = ?",
+        "SELECT COALESCE(SUM(CASE WHEN node_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*) FROM gateway_nodes WHERE environment = $2",
     )
     .bind(node_id)
     .bind(environment)
@@ -110,12 +110,12 @@ async fn record(cp: &ControlPlane, environment: &str, ack: &NodeAck, connecting:
     sqlx::query(
         "INSERT INTO gateway_nodes (environment, node_id, host, portico_version, applied_version, applied_hash,
             connected, connected_since, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?7 THEN ?8 END, ?8)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 THEN $8 END, $8)
          ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
             portico_version = excluded.portico_version, applied_version = excluded.applied_version,
             applied_hash = excluded.applied_hash, last_seen = excluded.last_seen,
-            connected = CASE WHEN ?7 THEN 1 ELSE connected END,
-            connected_since = CASE WHEN ?7 THEN excluded.connected_since ELSE connected_since END",
+            connected = CASE WHEN $7 THEN 1 ELSE connected END,
+            connected_since = CASE WHEN $7 THEN excluded.connected_since ELSE connected_since END",
     )
     .bind(environment)
     .bind(&ack.node_id)
@@ -140,8 +140,8 @@ pub async fn node_disconnected(
 ) -> Result<()> {
     let mut tx = cp.begin_write().await?;
     sqlx::query(
-        "UPDATE gateway_nodes SET connected = 0, last_seen = ?
-         WHERE environment = ? AND node_id = ? AND connected_since = ?",
+        "UPDATE gateway_nodes SET connected = 0, last_seen = $1
+         WHERE environment = $2 AND node_id = $3 AND connected_since = $4",
     )
     .bind(clock::now())
     .bind(environment)
@@ -200,7 +200,7 @@ async fn nodes_of(cp: &ControlPlane, environment: String) -> Result<EnvironmentN
     let (live_version, live_hash) = current_live(cp, &environment).await?;
     let rows: Vec<NodeRow> = sqlx::query_as(
         "SELECT node_id, host, portico_version, applied_version, applied_hash, connected, connected_since,
-            last_seen FROM gateway_nodes WHERE environment = ? ORDER BY host, node_id",
+            last_seen FROM gateway_nodes WHERE environment = $1 ORDER BY host, node_id",
     )
     .bind(&environment)
     .fetch_all(cp.pool())

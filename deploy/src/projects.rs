@@ -47,7 +47,7 @@ pub async fn list_projects(cp: &ControlPlane, actor: &Actor) -> Result<Vec<Proje
         sqlx::query_as(
             "SELECT p.public_id, p.name, p.description, p.history_retention, p.created_at
              FROM projects p JOIN project_members m ON m.project_id = p.id
-             WHERE m.user_id = ? ORDER BY p.name",
+             WHERE m.user_id = $1 ORDER BY p.name",
         )
         .bind(actor.user.id)
         .fetch_all(cp.pool())
@@ -88,7 +88,7 @@ pub async fn create_project(
     let mut tx = cp.begin_write().await?;
     let row_id: i64 = sqlx::query_scalar(
         "INSERT INTO projects (public_id, name, description, history_retention, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(&project.id)
     .bind(&project.name)
@@ -115,7 +115,7 @@ pub(crate) async fn add_project_admin(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO project_members (project_id, user_id, project_admin, permissions)
-         SELECT id, ?, 1, 'VIEW,MANAGE,DEPLOY_UNDEPLOY,EXPORT_IMPORT' FROM projects WHERE name = ?
+         SELECT id, $1, 1, 'VIEW,MANAGE,DEPLOY_UNDEPLOY,EXPORT_IMPORT' FROM projects WHERE name = $2
          ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = 1, permissions = excluded.permissions",
     )
     .bind(user_id)
@@ -136,7 +136,7 @@ pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result
     )
     .await?;
     let row: ProjectRow = sqlx::query_as(
-        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
+        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = $1",
     )
     .bind(p.id)
     .fetch_one(&mut *conn)
@@ -160,12 +160,12 @@ pub async fn set_history_retention(
     }
     let mut tx = cp.begin_write().await?;
     let p = crate::access::authorize(&mut tx, actor, project, crate::access::Need::ProjectAdmin).await?;
-    sqlx::query("UPDATE projects SET history_retention = ? WHERE id = ?")
+    sqlx::query("UPDATE projects SET history_retention = $1 WHERE id = $2")
         .bind(limit)
         .bind(p.id)
         .execute(&mut *tx)
         .await?;
-    let proxies: Vec<i64> = sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = ?")
+    let proxies: Vec<i64> = sqlx::query_scalar("SELECT id FROM api_proxies WHERE project_id = $1")
         .bind(p.id)
         .fetch_all(&mut *tx)
         .await?;
@@ -183,7 +183,7 @@ pub async fn set_history_retention(
     )
     .await?;
     let row: ProjectRow = sqlx::query_as(
-        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = ?",
+        "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = $1",
     )
     .bind(p.id)
     .fetch_one(&mut *tx)
@@ -200,7 +200,7 @@ pub async fn project_counts(cp: &ControlPlane, actor: &Actor) -> Result<Vec<(Str
             (SELECT COUNT(*) FROM api_proxies a WHERE a.project_id = p.id),
             (SELECT COUNT(*) FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id WHERE a.project_id = p.id)
          FROM projects p
-         WHERE ?1 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ?2)",
+         WHERE $1 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = $2)",
     )
     .bind(actor.user.system_admin)
     .bind(actor.user.id)

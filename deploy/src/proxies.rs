@@ -26,7 +26,7 @@ pub(crate) fn proxy_not_found(name: &str) -> Error {
 
 pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ProxyRow> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM api_proxies WHERE project_id = ? AND name = ?")
+        sqlx::query_as("SELECT id, name FROM api_proxies WHERE project_id = $1 AND name = $2")
             .bind(project_id)
             .bind(name)
             .fetch_optional(&mut *conn)
@@ -42,13 +42,13 @@ pub(crate) async fn set_deploy_list(
     proxy_id: i64,
     names: &[String],
 ) -> Result<()> {
-    sqlx::query("DELETE FROM proxy_deploy_targets WHERE proxy_id = ?")
+    sqlx::query("DELETE FROM proxy_deploy_targets WHERE proxy_id = $1")
         .bind(proxy_id)
         .execute(&mut *conn)
         .await?;
     for name in names {
         let (env_id, _) = crate::environments::project_environment(conn, project_id, name).await?;
-        sqlx::query("INSERT OR IGNORE INTO proxy_deploy_targets (proxy_id, environment_id) VALUES (?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO proxy_deploy_targets (proxy_id, environment_id) VALUES ($1, $2)")
             .bind(proxy_id)
             .bind(env_id)
             .execute(&mut *conn)
@@ -87,7 +87,7 @@ pub(crate) async fn insert_proxy(
     let now = clock::now();
     sqlx::query_scalar(
         "INSERT INTO api_proxies (public_id, project_id, name, config, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(ids::public_id())
     .bind(p.id)
@@ -130,7 +130,7 @@ pub async fn update_proxy(
 }
 
 pub(crate) async fn write_spec(conn: &mut SqliteConnection, proxy_id: i64, spec: &ProxySpec) -> Result<()> {
-    sqlx::query("UPDATE api_proxies SET config = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE api_proxies SET config = $1, updated_at = $2 WHERE id = $3")
         .bind(to_json(spec)?)
         .bind(clock::now())
         .bind(proxy_id)
@@ -144,7 +144,7 @@ pub async fn delete_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name:
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let row = find_proxy(&mut tx, p.id, name).await?;
-    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments WHERE proxy_id = ?")
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments WHERE proxy_id = $1")
         .bind(row.id)
         .fetch_one(&mut *tx)
         .await?;
@@ -154,7 +154,7 @@ pub async fn delete_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name:
             row.name
         )));
     }
-    sqlx::query("DELETE FROM api_proxies WHERE id = ?")
+    sqlx::query("DELETE FROM api_proxies WHERE id = $1")
         .bind(row.id)
         .execute(&mut *tx)
         .await?;
@@ -187,7 +187,7 @@ pub(crate) async fn load_one(conn: &mut SqliteConnection, project_id: i64, name:
 async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
-         WHERE project_id = ? AND (?2 IS NULL OR name = ?2) ORDER BY name",
+         WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )
     .bind(project_id)
     .bind(only)
@@ -195,7 +195,7 @@ async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) 
     .await?;
     let targets: Vec<(i64, String)> = sqlx::query_as(
         "SELECT t.proxy_id, e.name FROM proxy_deploy_targets t JOIN environments e ON e.id = t.environment_id
-         JOIN api_proxies a ON a.id = t.proxy_id WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2)
+         JOIN api_proxies a ON a.id = t.proxy_id WHERE a.project_id = $1 AND ($2 IS NULL OR a.name = $2)
          ORDER BY e.name",
     )
     .bind(project_id)
@@ -274,7 +274,7 @@ pub async fn list_proxy_summaries(
         "SELECT a.id, a.public_id, a.name, json_extract(a.config, '$.apiType'),
                 json_extract(a.config, '$.relativePath'),
                 CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
-         FROM api_proxies a WHERE a.project_id = ? ORDER BY a.name",
+         FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
     )
     .bind(p.id)
     .fetch_all(&mut *conn)
@@ -309,7 +309,7 @@ async fn live_rows(
     Ok(sqlx::query_as(
         "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
          JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE a.project_id = ? AND (?2 IS NULL OR a.name = ?2) ORDER BY e.name",
+         WHERE a.project_id = $1 AND ($2 IS NULL OR a.name = $2) ORDER BY e.name",
     )
     .bind(project_id)
     .bind(only)

@@ -172,9 +172,9 @@ async fn candidates(
     let wanted = serde_json::to_string(api_ids).map_err(Error::internal)?;
     let rows: Vec<(String, i64, String, String, bool, Option<String>)> = sqlx::query_as(
         "SELECT a.public_id, a.id, a.name, a.config,
-            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = ?2),
-            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = ?2)
-         FROM api_proxies a WHERE a.project_id = ?1 AND a.public_id IN (SELECT value FROM json_each(?3))",
+            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
+            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2)
+         FROM api_proxies a WHERE a.project_id = $1 AND a.public_id IN (SELECT value FROM json_each($3))",
     )
     .bind(project_id)
     .bind(env_id)
@@ -206,7 +206,7 @@ async fn find_environment(
 ) -> std::result::Result<(i64, String), PublishError> {
     let row: Option<(i64, String)> = sqlx::query_as(
         "SELECT e.id, e.name FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
-         WHERE pe.project_id = ?1 AND (e.public_id = ?2 OR (?2 = ?3 AND e.env_type = 'PRODUCTION'))
+         WHERE pe.project_id = $1 AND (e.public_id = $2 OR ($2 = $3 AND e.env_type = 'PRODUCTION'))
          ORDER BY e.id LIMIT 1",
     )
     .bind(project_id)
@@ -234,7 +234,7 @@ async fn find_group(
     group_id: &str,
 ) -> std::result::Result<GroupFound, PublishError> {
     let row: Option<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, name, config FROM api_proxy_groups WHERE project_id = ? AND public_id = ?",
+        "SELECT id, name, config FROM api_proxy_groups WHERE project_id = $1 AND public_id = $2",
     )
     .bind(project_id)
     .bind(group_id)
@@ -248,7 +248,7 @@ async fn find_group(
     })?;
     let members: Vec<String> = sqlx::query_scalar(
         "SELECT a.public_id FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id
-         WHERE g.group_id = ? ORDER BY a.name",
+         WHERE g.group_id = $1 ORDER BY a.name",
     )
     .bind(id)
     .fetch_all(&mut *conn)

@@ -42,7 +42,7 @@ async fn stored_snapshot(
     revision: i64,
 ) -> Result<Option<String>> {
     Ok(
-        sqlx::query_scalar("SELECT snapshot FROM deploy_history WHERE proxy_id = ? AND revision = ?")
+        sqlx::query_scalar("SELECT snapshot FROM deploy_history WHERE proxy_id = $1 AND revision = $2")
             .bind(proxy_id)
             .bind(revision)
             .fetch_optional(conn)
@@ -51,7 +51,7 @@ async fn stored_snapshot(
 }
 
 async fn current_spec(conn: &mut SqliteConnection, proxy_id: i64) -> Result<ProxySpec> {
-    let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = ?")
+    let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = $1")
         .bind(proxy_id)
         .fetch_one(conn)
         .await?;
@@ -99,7 +99,7 @@ async fn prepare(
                 Err(e) => return Err(e),
             };
             let allowed: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = ? AND environment_id = ?)",
+                "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = $1 AND environment_id = $2)",
             )
             .bind(a.id)
             .bind(env_id)

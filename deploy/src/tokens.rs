@@ -81,7 +81,7 @@ pub async fn create_token(
     let mut tx = cp.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, hint, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user.id)
     .bind(name)
@@ -130,7 +130,7 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
         Option<String>,
     )> = sqlx::query_as(
         "SELECT t.id, u.id, u.username, u.system_admin, t.expires_at, t.revoked_at, t.last_used_at
-         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(digest(presented))
     .fetch_optional(cp.pool())
@@ -149,7 +149,7 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
         .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok())
         .is_none_or(|t| (now - t).whole_seconds() >= LAST_USE_RESOLUTION_SECONDS);
     if stale {
-        sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(clock::now())
             .bind(token_id)
             .execute(cp.pool())
@@ -174,7 +174,7 @@ pub async fn list_tokens(cp: &ControlPlane, actor: &Actor) -> Result<Vec<TokenIn
         Option<String>,
     )> = sqlx::query_as(
         "SELECT id, name, hint, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
-             WHERE user_id = ? ORDER BY id DESC",
+             WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(actor.user.id)
     .fetch_all(cp.pool())
@@ -199,7 +199,7 @@ pub async fn list_tokens(cp: &ControlPlane, actor: &Actor) -> Result<Vec<TokenIn
 pub async fn revoke_token(cp: &ControlPlane, actor: &Actor, token_id: i64) -> Result<()> {
     let mut tx = cp.begin_write().await?;
     let changed = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND (user_id = ? OR ?)",
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND (user_id = $3 OR $4)",
     )
     .bind(clock::now())
     .bind(token_id)

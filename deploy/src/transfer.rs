@@ -165,7 +165,7 @@ pub async fn import_proxy(
     };
     let (proxy_id, name, replaced_revision) = match existing {
         Some(row) => {
-            let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = ?")
+            let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = $1")
                 .bind(row.id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -260,7 +260,7 @@ async fn deploy_imported(
     let mut results = Vec::with_capacity(targets.len());
     for (env_id, env_name) in targets {
         let allowed: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = ? AND environment_id = ?)",
+            "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = $1 AND environment_id = $2)",
         )
         .bind(proxy_id)
         .bind(env_id)

@@ -95,7 +95,7 @@ pub async fn create_user(
     let hash = hash_password(password).await?;
     let mut tx = cp.begin_write().await?;
     let id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (username, password_hash, system_admin, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO users (username, password_hash, system_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(username)
     .bind(&hash)
@@ -130,7 +130,7 @@ pub async fn set_password(
     check_password(password)?;
     let hash = hash_password(password).await?;
     let mut tx = cp.begin_write().await?;
-    let changed = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+    let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
         .bind(&hash)
         .bind(username)
         .execute(&mut *tx)
@@ -150,7 +150,7 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
         return Err(Error::BadCredentials);
     }
     let row: Option<(i64, String, String, bool)> =
-        sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = ?")
+        sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
             .await?;
@@ -205,7 +205,7 @@ pub async fn sign_in(
 /// The user with this id, if it still exists.
 pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
     let row: Option<(i64, String, bool)> =
-        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE id = ?")
+        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(cp.pool())
             .await?;
@@ -219,7 +219,7 @@ pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
 /// The user with this name, if it exists.
 pub async fn find_user_by_name(cp: &ControlPlane, username: &str) -> Result<Option<User>> {
     let row: Option<(i64, String, bool)> =
-        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE username = ?")
+        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
             .await?;
