@@ -44,9 +44,7 @@ impl Published {
                 set: LiveSet::clone(&self.set),
                 hash: self.hash.clone(),
             };
-            let mut json = serde_json::to_vec(&message).unwrap_or_default();
-            json.push(b'\n');
-            json.into()
+            message.line().into()
         }))
     }
 }

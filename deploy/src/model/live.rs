@@ -165,6 +165,16 @@ pub enum FeedMessage {
     Heartbeat { version: i64 },
 }
 
+impl FeedMessage {
+    /// The message as one line of the feed, newline included.
+    pub fn line(&self) -> Vec<u8> {
+        // Plain data with no maps or floats: serializing cannot fail.
+        let mut json = serde_json::to_vec(self).unwrap_or_default();
+        json.push(b'\n');
+        json
+    }
+}
+
 /// What a node tells the control plane it serves (after each change, and as its own heartbeat).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

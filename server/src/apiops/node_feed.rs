@@ -233,9 +233,7 @@ fn first_line(s: &ApiState, environment: &str, q: &FeedQuery, current: &Publishe
 }
 
 fn line(message: &FeedMessage) -> Bytes {
-    let mut json = serde_json::to_vec(message).unwrap_or_default();
-    json.push(b'\n');
-    Bytes::from(json)
+    Bytes::from(message.line())
 }
 
 async fn still_valid(cp: &deploy::ControlPlane, identity: &NodeIdentity) -> bool {
