@@ -37,14 +37,24 @@ pub async fn revoke_node_token(id: i64) -> Result<(), ConsoleError> {
     Ok(deploy::node_tokens::revoke_node_token(&cp, &actor, id).await?)
 }
 
-/// The section on an environment's page; render it for system admins only.
+/// The section on an environment's page, shown to system admins only.
+///
+/// Render it at the page's top level, never inside a `Suspend`: its resource must be created in the request's
+/// own owner, in the same order on the server and in the browser, or hydration picks up another resource's data.
 #[component]
 pub fn NodeTokens(environment: Memo<String>) -> impl IntoView {
+    let me = crate::layout::SignedIn::expect().0;
     let create = ServerAction::<CreateNodeToken>::new();
     let revoke = ServerAction::<RevokeNodeToken>::new();
+    // None for anyone but a system admin, who is not asked for the list at all.
     let tokens = Resource::new(
         move || (environment.get(), create.version().get(), revoke.version().get()),
-        |(environment, _, _)| list_node_tokens(environment),
+        move |(environment, _, _)| async move {
+            match me.await {
+                Ok(Some(u)) if u.system_admin => list_node_tokens(environment).await.map(Some),
+                _ => Ok(None),
+            }
+        },
     );
     let label = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -68,33 +78,43 @@ pub fn NodeTokens(environment: Memo<String>) -> impl IntoView {
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
-    view! {
-        <section class="card" aria-labelledby="node-tokens-title">
-            <h2 id="node-tokens-title">"Gateway node tokens"</h2>
-            <p class="muted">"Gateway nodes on other machines prove with one of these that they serve this environment."</p>
-            <form on:submit=submit>
-                <div class="fields">
-                    <div class="field grow">
-                        <label for="node-token-label">"Node label"</label>
-                        <input id="node-token-label" required maxlength="100" bind:value=label placeholder="e.g. edge-1.example.com" />
+    let section = move || {
+        view! {
+            <section class="card" aria-labelledby="node-tokens-title">
+                <h2 id="node-tokens-title">"Gateway node tokens"</h2>
+                <p class="muted">"Gateway nodes on other machines prove with one of these that they serve this environment."</p>
+                <form on:submit=submit>
+                    <div class="fields">
+                        <div class="field grow">
+                            <label for="node-token-label">"Node label"</label>
+                            <input id="node-token-label" required maxlength="100" bind:value=label placeholder="e.g. edge-1.example.com" />
+                        </div>
+                        <button type="submit" class="primary" disabled=move || create.pending().get()>"Issue node token"</button>
                     </div>
-                    <button type="submit" class="primary" disabled=move || create.pending().get()>"Issue node token"</button>
+                </form>
+                {issued}
+                <Transition>
+                    {move || Suspend::new(async move {
+                        match tokens.await {
+                            Ok(None) => ().into_any(),
+                            Ok(Some(list)) if list.is_empty() => view! { <p class="empty">"No node tokens for this environment yet."</p> }.into_any(),
+                            Ok(Some(list)) => view! { <NodeTokenTable tokens=list revoke /> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <div aria-live="polite">
+                    {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
                 </div>
-            </form>
-            {issued}
-            <Transition>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">"No node tokens for this environment yet."</p> }.into_any(),
-                        Ok(list) => view! { <NodeTokenTable tokens=list revoke /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-            <div aria-live="polite">
-                {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
-            </div>
-        </section>
+            </section>
+        }
+    };
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                matches!(me.await, Ok(Some(u)) if u.system_admin).then(section)
+            })}
+        </Suspense>
     }
 }
 
