@@ -1,6 +1,6 @@
 //! Who may do what in a project: the API_MANAGEMENT permissions, the project admin role, and membership.
 
-use sqlx::SqliteConnection;
+use crate::db::{Conn, Flag};
 
 use crate::users::find_user_by_name;
 use crate::{audit, Actor, ControlPlane, Error, Result};
@@ -31,7 +31,7 @@ pub(crate) fn project_not_found(name: &str) -> Error {
 /// Finds a project and checks the actor's right to do `need` there. A project the actor may not see is
 /// answered exactly like one that does not exist.
 pub(crate) async fn authorize(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     project: &str,
     need: Need,
@@ -47,7 +47,7 @@ pub(crate) enum ProjectKey<'a> {
 }
 
 pub(crate) async fn authorize_on(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     key: ProjectKey<'_>,
     need: Need,
@@ -66,7 +66,7 @@ pub(crate) async fn authorize_on(
              WHERE p.public_id = $2",
         ),
     };
-    let row: Option<(i64, String, i64, Option<bool>, Option<String>)> = sqlx::query_as(sql)
+    let row: Option<(i64, String, i64, Option<Flag>, Option<String>)> = sqlx::query_as(sql)
         .bind(actor.user.id)
         .bind(project)
         .fetch_optional(&mut *conn)
@@ -82,7 +82,7 @@ pub(crate) async fn authorize_on(
     if actor.user.system_admin {
         return Ok(found);
     }
-    let (Some(admin), Some(permissions)) = (admin, permissions) else {
+    let (Some(Flag(admin)), Some(permissions)) = (admin, permissions) else {
         return Err(project_not_found(project));
     };
     let granted = admin
@@ -135,7 +135,7 @@ fn format_permissions(permissions: &[Permission]) -> String {
 pub async fn list_members(cp: &ControlPlane, actor: &Actor, project: &str) -> Result<Vec<Member>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
-    let rows: Vec<(String, bool, String)> = sqlx::query_as(
+    let rows: Vec<(String, Flag, String)> = sqlx::query_as(
         "SELECT u.username, m.project_admin, m.permissions FROM project_members m JOIN users u ON u.id = m.user_id
          WHERE m.project_id = $1 ORDER BY u.username",
     )
@@ -144,7 +144,7 @@ pub async fn list_members(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(username, project_admin, permissions)| Member {
+        .map(|(username, Flag(project_admin), permissions)| Member {
             username,
             project_admin,
             permissions: parse_permissions(&permissions),

@@ -1,6 +1,6 @@
 //! The audit log: who changed what, when, through which door.
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use crate::{clock, Actor, ControlPlane, Result};
 
@@ -34,7 +34,7 @@ fn from_row(r: AuditRow) -> AuditEntry {
 
 /// Writes an audit line inside the caller's transaction, so the change and its record commit together.
 pub(crate) async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     action: &str,
     object_type: &str,

@@ -1,7 +1,7 @@
 //! Deploying and undeploying API proxies and groups. Each call is one transaction: every member proxy that
 //! can be deployed is made live and gets a history record, or nothing changes at all.
 
-use sqlx::SqliteConnection;
+use crate::db::{Backend, Conn, Flag};
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::backends::BackendPolicy;
@@ -139,9 +139,9 @@ async fn move_group(
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
     let members: Vec<Candidate> = sqlx::query_as(
         "SELECT a.id, a.name, a.config,
-                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = ?2),
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
                 NULL
-         FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id WHERE g.group_id = ?1 ORDER BY a.name",
+         FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id WHERE g.group_id = $1 ORDER BY a.name",
     )
     .bind(g.id)
     .bind(env_id)
@@ -197,23 +197,35 @@ async fn move_group(
 /// A proxy about to be deployed: id, name, configuration, and whether the environment is in its deploy list.
 /// The last is the group part of what is live of it there, when it went live with a group it still belongs
 /// to (looked up with the rest for a single deploy, which keeps it; a group deploy brings its own).
-pub(crate) type Candidate = (i64, String, String, bool, Option<String>);
+pub(crate) type Candidate = (i64, String, String, Flag, Option<String>);
 
-/// The group part of a live snapshot, when the proxy still belongs to that group: `?1` proxy, `?2`
-/// environment. Kept with a proxy deployed on its own where its group is live.
+/// The group part of a live snapshot, when the proxy still belongs to that group. Kept with a proxy
+/// deployed on its own where its group is live.
 macro_rules! live_group_of {
-    ($proxy:literal, $environment:literal) => {
+    (sqlite, $proxy:literal, $environment:literal) => {
         concat!(
-            "(SELECT json_extract(d.snapshot, '$.group') FROM deployments d
-              WHERE d.proxy_id = ",
+            "(SELECT json_extract(d.snapshot, '$.group') FROM deployments d WHERE d.proxy_id = ",
             $proxy,
             " AND d.environment_id = ",
             $environment,
-            "
-                AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
-                            WHERE m.proxy_id = ",
+            " AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
+                          WHERE m.proxy_id = ",
             $proxy,
             " AND g.name = json_extract(d.snapshot, '$.group.name')))"
+        )
+    };
+    (postgres, $proxy:literal, $environment:literal) => {
+        concat!(
+            "(SELECT CASE WHEN json_typeof(d.snapshot::json -> 'group') = 'object'
+                     THEN (d.snapshot::json -> 'group')::text END
+              FROM deployments d WHERE d.proxy_id = ",
+            $proxy,
+            " AND d.environment_id = ",
+            $environment,
+            " AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
+                          WHERE m.proxy_id = ",
+            $proxy,
+            " AND g.name = d.snapshot::json #>> '{group,name}'))"
         )
     };
 }
@@ -221,26 +233,33 @@ macro_rules! live_group_of {
 /// Finds the proxy and the environment, and whether one may go to the other, in one query: this is the hot
 /// path of every deploy. When either is missing, the single lookups word the error.
 async fn find_candidate(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     proxy: &str,
     environment: &str,
 ) -> Result<(Candidate, i64, String)> {
-    let row: Option<(i64, String, String, bool, Option<String>, i64, String)> = sqlx::query_as(concat!(
-        "SELECT a.id, a.name, a.config,
-                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = e.id), ",
-        live_group_of!("a.id", "e.id"),
-        ", e.id, e.name
-         FROM api_proxies a
-         JOIN project_environments pe ON pe.project_id = a.project_id
-         JOIN environments e ON e.id = pe.environment_id
-         WHERE a.project_id = ?1 AND a.name = ?2 AND e.name = ?3"
-    ))
-    .bind(project_id)
-    .bind(proxy)
-    .bind(environment)
-    .fetch_optional(&mut *conn)
-    .await?;
+    macro_rules! find {
+        ($dialect:ident) => {
+            concat!(
+                "SELECT a.id, a.name, a.config,
+                        EXISTS (SELECT 1 FROM proxy_deploy_targets t
+                                WHERE t.proxy_id = a.id AND t.environment_id = e.id), ",
+                live_group_of!($dialect, "a.id", "e.id"),
+                ", e.id, e.name
+                 FROM api_proxies a
+                 JOIN project_environments pe ON pe.project_id = a.project_id
+                 JOIN environments e ON e.id = pe.environment_id
+                 WHERE a.project_id = $1 AND a.name = $2 AND e.name = $3"
+            )
+        };
+    }
+    let row: Option<(i64, String, String, Flag, Option<String>, i64, String)> =
+        sqlx::query_as(Backend::of(conn).pick(find!(sqlite), find!(postgres)))
+            .bind(project_id)
+            .bind(proxy)
+            .bind(environment)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some((id, name, config, allowed, live_group, env_id, env_name)) => {
             Ok(((id, name, config, allowed, live_group), env_id, env_name))
@@ -371,12 +390,12 @@ pub(crate) struct Step<'a> {
 /// Makes a proxy's current configuration live in an environment and records it. Fails with `Invalid` (and
 /// writes nothing) when the environment is not in the proxy's deploy list.
 pub(crate) async fn deploy_one(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     step: &Step<'_>,
     (proxy_id, name, config, allowed, live_group): &Candidate,
     group: Option<&GroupRow>,
 ) -> Result<Written> {
-    if !allowed {
+    if !allowed.0 {
         return Err(Error::Invalid(not_allowed(name, step.env_name)));
     }
     let snapshot = Snapshot {
@@ -399,24 +418,23 @@ pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {
 }
 
 /// The parameters of one write step, named once. Every statement below starts with it, so each statement
-/// uses all thirteen numbered parameters: sqlx binds `?N` by position per statement and miscounts a statement
+/// uses all thirteen numbered parameters: sqlx binds `$N` by position per statement and miscounts a statement
 /// that skips one. `paths` is what `live_paths::guard_paths` makes of the snapshot ("[]" when unused).
 macro_rules! step_values {
     () => {
         "WITH v (proxy_id, action, env_name, username, at, description, persistent, snapshot, retention, env_id,
                  record_id, keep_revision, paths)
-         AS (VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)) "
+         AS (VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)) "
     };
 }
 
 /// One path, one owner: fails the batch (constraint `one_path_one_owner`) before it writes anything when one
 /// of the snapshot's paths equals, lies under or lies over a path another proxy has live in the environment.
+/// Three index lookups per path on (environment_id, path): the same path, a path above it, a path below it.
 macro_rules! guard_paths {
-    () => {
+    (sqlite) => {
         concat!(
             step_values!(),
-            // Three index lookups per path on (environment_id, path): the same path, a path above it, a
-            // path below it.
             "INSERT INTO path_guard (ok)
              SELECT 0 FROM v, json_each(v.paths) m
              WHERE EXISTS (SELECT 1 FROM live_paths l
@@ -428,6 +446,24 @@ macro_rules! guard_paths {
                            WHERE l.environment_id = v.env_id
                              AND l.path >= json_extract(m.value, '$.path') || '/'
                              AND l.path < json_extract(m.value, '$.path') || '0'
+                             AND l.proxy_id <> v.proxy_id)
+             LIMIT 1;"
+        )
+    };
+    (postgres) => {
+        concat!(
+            step_values!(),
+            "INSERT INTO path_guard (ok)
+             SELECT 0 FROM v, json_array_elements(v.paths::json) m (value)
+             WHERE EXISTS (SELECT 1 FROM live_paths l
+                           WHERE l.environment_id = v.env_id AND l.path = (m.value ->> 'path')
+                             AND l.proxy_id <> v.proxy_id)
+                OR EXISTS (SELECT 1 FROM json_array_elements_text(m.value -> 'over') o (value), live_paths l
+                           WHERE l.environment_id = v.env_id AND l.path = o.value AND l.proxy_id <> v.proxy_id)
+                OR EXISTS (SELECT 1 FROM live_paths l
+                           WHERE l.environment_id = v.env_id
+                             AND l.path >= (m.value ->> 'path') || '/'
+                             AND l.path < (m.value ->> 'path') || '0'
                              AND l.proxy_id <> v.proxy_id)
              LIMIT 1;"
         )
@@ -456,33 +492,55 @@ macro_rules! next_record {
 macro_rules! trim_history {
     () => {
         "DELETE FROM deploy_history WHERE id IN (
-            SELECT id FROM deploy_history WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = 0
-                AND revision <> (SELECT keep_revision FROM v)
-            ORDER BY revision DESC LIMIT -1 OFFSET (SELECT retention FROM v));"
+            SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
+                            WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = FALSE
+                              AND revision <> (SELECT keep_revision FROM v)) ranked
+            WHERE n > (SELECT retention FROM v));"
     };
 }
 
 /// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
 /// is dominated by round trips, not by SQLite's own work.
-const MAKE_LIVE: &str = concat!(
-    guard_paths!(),
-    next_record!(),
-    step_values!(),
-    trim_history!(),
-    step_values!(),
-    "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
-     SELECT v.proxy_id, v.env_id, a.last_revision, v.snapshot, v.username, v.at
-     FROM v JOIN api_proxies a ON a.id = v.proxy_id WHERE true
-     ON CONFLICT (proxy_id, environment_id) DO UPDATE SET revision = excluded.revision,
-        snapshot = excluded.snapshot, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at;"
-);
+macro_rules! make_live {
+    ($dialect:ident) => {
+        concat!(
+            guard_paths!($dialect),
+            next_record!(),
+            step_values!(),
+            trim_history!(),
+            step_values!(),
+            "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
+             SELECT v.proxy_id, v.env_id, a.last_revision, v.snapshot, v.username, v.at
+             FROM v JOIN api_proxies a ON a.id = v.proxy_id WHERE true
+             ON CONFLICT (proxy_id, environment_id) DO UPDATE SET revision = excluded.revision,
+                snapshot = excluded.snapshot, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at;"
+        )
+    };
+}
+
+/// A write step's statements, for each backend. SQLite runs them as one batch (one round trip); PostgreSQL
+/// refuses parameters in a multi-statement command, so there they run one by one, inside a savepoint so a
+/// refused step leaves the transaction usable (a batch publish goes on with the next API).
+#[derive(Clone, Copy)]
+struct Batch {
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MAKE_LIVE: Batch = Batch {
+    sqlite: make_live!(sqlite),
+    postgres: make_live!(postgres),
+};
 
 /// A history record that makes nothing live: a rollback or an import keeps the configuration it replaced.
-const RECORD_ONLY: &str = concat!(next_record!(), step_values!(), trim_history!());
+const RECORD_ONLY: Batch = Batch {
+    sqlite: concat!(next_record!(), step_values!(), trim_history!()),
+    postgres: concat!(next_record!(), step_values!(), trim_history!()),
+};
 
 /// The same for an undeploy: the record keeps the snapshot that was live. Returns no revision when nothing
 /// was live there (and then writes nothing).
-const TAKE_OFFLINE: &str = concat!(
+const TAKE_OFFLINE_SQL: &str = concat!(
     step_values!(),
     "UPDATE api_proxies SET last_revision = last_revision + 1 WHERE id = (SELECT proxy_id FROM v)
         AND EXISTS (SELECT 1 FROM deployments d, v WHERE d.proxy_id = v.proxy_id AND d.environment_id = v.env_id)
@@ -500,6 +558,11 @@ const TAKE_OFFLINE: &str = concat!(
     "DELETE FROM deployments WHERE proxy_id = (SELECT proxy_id FROM v) AND environment_id = (SELECT env_id FROM v);"
 );
 
+const TAKE_OFFLINE: Batch = Batch {
+    sqlite: TAKE_OFFLINE_SQL,
+    postgres: TAKE_OFFLINE_SQL,
+};
+
 /// What one write step wrote: the revision, the record's public id, and its time.
 #[derive(Debug, Clone)]
 pub(crate) struct Written {
@@ -511,8 +574,8 @@ pub(crate) struct Written {
 }
 
 async fn write_step(
-    conn: &mut SqliteConnection,
-    sql: &'static str,
+    conn: &mut Conn,
+    batch: Batch,
     step: &Step<'_>,
     proxy_id: i64,
     action: Action,
@@ -521,23 +584,49 @@ async fn write_step(
 ) -> Result<Option<Written>, sqlx::Error> {
     let record_id = ids::public_id();
     let at = clock::now();
-    // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
-    let rows: Vec<(i64,)> = sqlx::query_as(sql)
-        .bind(proxy_id)
-        .bind(action.as_str())
-        .bind(step.env_name)
-        .bind(&step.actor.user.username)
-        .bind(&at)
-        .bind(step.description)
-        .bind(step.options.persistent)
-        .bind(snapshot_json)
-        .bind(step.project.history_retention)
-        .bind(step.env_id)
-        .bind(&record_id)
-        .bind(step.keep_revision)
-        .bind(paths)
-        .fetch_all(conn)
-        .await?;
+    let run = |sql: &'static str| {
+        sqlx::query_as::<_, (i64,)>(sql)
+            .bind(proxy_id)
+            .bind(action.as_str())
+            .bind(step.env_name)
+            .bind(&step.actor.user.username)
+            .bind(at.clone())
+            .bind(step.description)
+            .bind(step.options.persistent)
+            .bind(snapshot_json)
+            .bind(step.project.history_retention)
+            .bind(step.env_id)
+            .bind(record_id.clone())
+            .bind(step.keep_revision)
+            .bind(paths)
+    };
+    let rows = match Backend::of(conn) {
+        // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
+        Backend::Sqlite => run(batch.sqlite).fetch_all(&mut *conn).await?,
+        Backend::Postgres => {
+            sqlx::query("SAVEPOINT write_step").execute(&mut *conn).await?;
+            let mut rows = Vec::new();
+            for statement in batch
+                .postgres
+                .split_terminator(';')
+                .filter(|s| !s.trim().is_empty())
+            {
+                match run(statement).fetch_all(&mut *conn).await {
+                    Ok(mut more) => rows.append(&mut more),
+                    Err(e) => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT write_step")
+                            .execute(&mut *conn)
+                            .await?;
+                        return Err(e);
+                    }
+                }
+            }
+            sqlx::query("RELEASE SAVEPOINT write_step")
+                .execute(&mut *conn)
+                .await?;
+            rows
+        }
+    };
     Ok(rows.first().map(|(revision,)| Written {
         revision: *revision,
         record_id,
@@ -550,7 +639,7 @@ async fn write_step(
 /// a routing address may not be reached or a path overlaps another live proxy's. A proxy deployed on its
 /// own where its group is live keeps the group's live settings (CORS, cache, client routes).
 pub(crate) async fn make_live(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     step: &Step<'_>,
     proxy_id: i64,
     mut snapshot: Snapshot,
@@ -601,16 +690,15 @@ pub(crate) enum LiveGroup {
 
 /// The group part of what is live of a proxy in an environment, when it was deployed with a group it still
 /// belongs to.
-async fn live_group(
-    conn: &mut SqliteConnection,
-    proxy_id: i64,
-    env_id: i64,
-) -> Result<Option<GroupSnapshot>> {
-    let live: Option<Option<String>> = sqlx::query_scalar(concat!("SELECT ", live_group_of!("?1", "?2")))
-        .bind(proxy_id)
-        .bind(env_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+async fn live_group(conn: &mut Conn, proxy_id: i64, env_id: i64) -> Result<Option<GroupSnapshot>> {
+    let live: Option<Option<String>> = sqlx::query_scalar(Backend::of(conn).pick(
+        concat!("SELECT ", live_group_of!(sqlite, "$1", "$2")),
+        concat!("SELECT ", live_group_of!(postgres, "$1", "$2")),
+    ))
+    .bind(proxy_id)
+    .bind(env_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     match live.flatten() {
         Some(json) => Ok(Some(from_json(&json)?)),
         None => Ok(None),
@@ -619,7 +707,7 @@ async fn live_group(
 
 /// Records a snapshot in the history without making it live (the step's environment is not used).
 pub(crate) async fn record_only(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     step: &Step<'_>,
     proxy_id: i64,
     snapshot: &Snapshot,
@@ -641,7 +729,7 @@ pub(crate) async fn record_only(
 /// Takes what is live of a proxy in the step's environment offline. Fails with `Invalid` (and writes
 /// nothing) when nothing is live there.
 pub(crate) async fn undeploy_one(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     step: &Step<'_>,
     proxy_id: i64,
     name: &str,
@@ -657,14 +745,14 @@ pub(crate) fn not_live(proxy: &str, environment: &str) -> String {
 
 /// What of a project is live in an environment.
 pub(crate) async fn live_in_environment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     env_id: i64,
 ) -> Result<Vec<LiveProxy>> {
     let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
         "SELECT a.name, a.config, d.revision, d.deployed_by, d.deployed_at, d.snapshot
          FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE a.project_id = ? AND d.environment_id = ? ORDER BY a.name",
+         WHERE a.project_id = $1 AND d.environment_id = $2 ORDER BY a.name",
     )
     .bind(project_id)
     .bind(env_id)

@@ -1,7 +1,7 @@
 //! Environments (test, staging, production, ...): created by system admins, assigned to the projects that
 //! may deploy to them.
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use crate::access::{authorize, Need, Permission};
 use crate::error::{Constraint, OnConstraint};
@@ -135,7 +135,7 @@ pub async fn assign_environment(
         .fetch_optional(&mut *tx)
         .await?;
     let env_id = env_id.ok_or_else(|| environment_not_found(environment))?;
-    sqlx::query("INSERT OR IGNORE INTO project_environments (project_id, environment_id) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO project_environments (project_id, environment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(p.id)
         .bind(env_id)
         .execute(&mut *tx)
@@ -156,7 +156,7 @@ pub async fn assign_environment(
 
 /// An environment the project may use, looked up inside a transaction.
 pub(crate) async fn project_environment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     name: &str,
 ) -> Result<(i64, Environment)> {

@@ -26,7 +26,7 @@ pub async fn live_version(cp: &ControlPlane, environment: &str) -> Result<Option
 
 /// What is live in the environment, read in one transaction so the version matches the routes.
 pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
-    let mut tx = cp.pool().begin().await?;
+    let mut tx = cp.begin_read().await?;
     let (env_id, name, version): (i64, String, i64) =
         sqlx::query_as("SELECT id, name, live_version FROM environments WHERE name = $1")
             .bind(environment)

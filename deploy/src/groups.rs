@@ -1,6 +1,6 @@
 //! API proxy groups: proxies deployed together, with a client route and group-level CORS and cache.
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use crate::access::{authorize, Need, Permission};
 use crate::error::{not_found_as_invalid, Constraint, OnConstraint};
@@ -23,7 +23,7 @@ pub(crate) fn group_not_found(name: &str) -> Error {
     ))
 }
 
-pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<GroupRow> {
+pub(crate) async fn find_group(conn: &mut Conn, project_id: i64, name: &str) -> Result<GroupRow> {
     let row: Option<(i64, String, String)> =
         sqlx::query_as("SELECT id, name, config FROM api_proxy_groups WHERE project_id = $1 AND name = $2")
             .bind(project_id)
@@ -39,7 +39,7 @@ pub(crate) async fn find_group(conn: &mut SqliteConnection, project_id: i64, nam
 }
 
 /// Member proxies of a group: (id, name), by name.
-pub(crate) async fn member_ids(conn: &mut SqliteConnection, group_id: i64) -> Result<Vec<(i64, String)>> {
+pub(crate) async fn member_ids(conn: &mut Conn, group_id: i64) -> Result<Vec<(i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT a.id, a.name FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id
          WHERE g.group_id = $1 ORDER BY a.name",
@@ -92,8 +92,8 @@ pub async fn create_group(
     Ok(group)
 }
 
-async fn add(conn: &mut SqliteConnection, group_id: i64, proxy_id: i64) -> Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO group_members (group_id, proxy_id) VALUES ($1, $2)")
+async fn add(conn: &mut Conn, group_id: i64, proxy_id: i64) -> Result<()> {
+    sqlx::query("INSERT INTO group_members (group_id, proxy_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(group_id)
         .bind(proxy_id)
         .execute(conn)
@@ -232,18 +232,14 @@ pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Res
     load(&mut conn, p.id, None).await
 }
 
-async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxyGroup> {
+async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiProxyGroup> {
     load(conn, project_id, Some(name))
         .await?
         .pop()
         .ok_or_else(|| group_not_found(name))
 }
 
-async fn load(
-    conn: &mut SqliteConnection,
-    project_id: i64,
-    only: Option<&str>,
-) -> Result<Vec<ApiProxyGroup>> {
+async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxyGroup>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",

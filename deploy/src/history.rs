@@ -1,7 +1,7 @@
 //! Deploy history: a numbered record per proxy of every deploy, undeploy, rollback and import, with the
 //! configuration it made live; trimmed to the project's retention limit, except records kept on purpose.
 
-use sqlx::SqliteConnection;
+use crate::db::{Conn, Flag};
 
 use crate::access::{authorize, Need, Permission};
 use crate::proxies::find_proxy;
@@ -10,11 +10,12 @@ use crate::{audit, Actor, ControlPlane, Error, Result};
 pub use crate::model::{Action, HistoryRecord};
 
 /// Deletes the oldest non-persistent records of a proxy beyond the limit.
-pub(crate) async fn apply_retention(conn: &mut SqliteConnection, proxy_id: i64, limit: i64) -> Result<()> {
+pub(crate) async fn apply_retention(conn: &mut Conn, proxy_id: i64, limit: i64) -> Result<()> {
     sqlx::query(
         "DELETE FROM deploy_history WHERE id IN (
-           SELECT id FROM deploy_history WHERE proxy_id = $1 AND persistent = 0
-           ORDER BY revision DESC LIMIT -1 OFFSET $2)",
+           SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
+                           WHERE proxy_id = $1 AND persistent = FALSE) ranked
+           WHERE n > $2)",
     )
     .bind(proxy_id)
     .bind(limit)
@@ -33,6 +34,7 @@ struct HistoryRow {
     username: String,
     at: String,
     description: String,
+    #[sqlx(try_from = "Flag")]
     persistent: bool,
     snapshot: String,
 }

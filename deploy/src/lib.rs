@@ -14,6 +14,8 @@ pub mod backends;
 #[cfg(feature = "storage")]
 mod clock;
 #[cfg(feature = "storage")]
+pub mod db;
+#[cfg(feature = "storage")]
 pub mod demo;
 #[cfg(feature = "storage")]
 pub mod deployments;
@@ -61,6 +63,6 @@ pub mod users;
 
 pub use error::{Error, Result};
 #[cfg(feature = "storage")]
-pub use store::ControlPlane;
+pub use store::{CompanionPool, ControlPlane};
 #[cfg(feature = "storage")]
 pub use users::{Actor, Channel};

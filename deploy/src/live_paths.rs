@@ -4,7 +4,7 @@
 //! on one path would shadow each other by name. The table `live_paths` (kept by triggers, migration 0005)
 //! holds every live deployment's paths.
 
-use sqlx::SqliteConnection;
+use crate::db::{Backend, Conn, Flag};
 
 use crate::access::{authorize, Need, Permission};
 use crate::environments::project_environment;
@@ -35,7 +35,7 @@ pub(crate) fn guard_paths(snapshot: &Snapshot) -> Result<String> {
 /// one of its paths overlaps a path another live proxy owns there. The message names the path, and the
 /// proxy and project only when the actor may see that project.
 pub(crate) async fn check(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &Actor,
     env_id: i64,
     env_name: &str,
@@ -44,7 +44,7 @@ pub(crate) async fn check(
 ) -> Result<()> {
     for prefix in snapshot.route_prefixes() {
         let over = serde_json::to_string(&ancestors(&prefix)).map_err(Error::internal)?;
-        let taken: Option<(String, String, String, bool)> = sqlx::query_as(
+        let taken: Option<(String, String, String, Flag)> = sqlx::query_as(Backend::of(conn).pick(
             "SELECT l.path, a.name, p.name,
                     $5 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = $6)
              FROM live_paths l JOIN api_proxies a ON a.id = l.proxy_id JOIN projects p ON p.id = a.project_id
@@ -53,7 +53,15 @@ pub(crate) async fn check(
                     OR l.path IN (SELECT value FROM json_each($4))
                     OR (l.path >= $3 || '/' AND l.path < $3 || '0'))
              ORDER BY length(l.path) LIMIT 1",
-        )
+            "SELECT l.path, a.name, p.name,
+                    $5 OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = $6)
+             FROM live_paths l JOIN api_proxies a ON a.id = l.proxy_id JOIN projects p ON p.id = a.project_id
+             WHERE l.environment_id = $1 AND l.proxy_id <> $2
+               AND (l.path = $3
+                    OR l.path IN (SELECT json_array_elements_text($4::json))
+                    OR (l.path >= $3 || '/' AND l.path < $3 || '0'))
+             ORDER BY length(l.path) LIMIT 1",
+        ))
         .bind(env_id)
         .bind(proxy_id)
         .bind(&prefix)
@@ -62,7 +70,7 @@ pub(crate) async fn check(
         .bind(actor.user.id)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some((path, proxy, project, visible)) = taken {
+        if let Some((path, proxy, project, Flag(visible))) = taken {
             let shown = |p: &str| {
                 if p.is_empty() {
                     "/".to_owned()

@@ -69,7 +69,7 @@ fn day_ago() -> String {
 }
 
 /// Forgets nodes silent for a day, and refuses a node new to the registry when the environment has too many.
-async fn make_room(tx: &mut sqlx::SqliteConnection, environment: &str, node_id: &str) -> Result<()> {
+async fn make_room(tx: &mut crate::db::Conn, environment: &str, node_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM gateway_nodes WHERE environment = $1 AND last_seen < $2")
         .bind(environment)
         .bind(day_ago())
@@ -114,8 +114,8 @@ async fn record(cp: &ControlPlane, environment: &str, ack: &NodeAck, connecting:
          ON CONFLICT (environment, node_id) DO UPDATE SET host = excluded.host,
             portico_version = excluded.portico_version, applied_version = excluded.applied_version,
             applied_hash = excluded.applied_hash, last_seen = excluded.last_seen,
-            connected = CASE WHEN $7 THEN 1 ELSE connected END,
-            connected_since = CASE WHEN $7 THEN excluded.connected_since ELSE connected_since END",
+            connected = CASE WHEN $7 THEN TRUE ELSE gateway_nodes.connected END,
+            connected_since = CASE WHEN $7 THEN excluded.connected_since ELSE gateway_nodes.connected_since END",
     )
     .bind(environment)
     .bind(&ack.node_id)
@@ -140,7 +140,7 @@ pub async fn node_disconnected(
 ) -> Result<()> {
     let mut tx = cp.begin_write().await?;
     sqlx::query(
-        "UPDATE gateway_nodes SET connected = 0, last_seen = $1
+        "UPDATE gateway_nodes SET connected = FALSE, last_seen = $1
          WHERE environment = $2 AND node_id = $3 AND connected_since = $4",
     )
     .bind(clock::now())
@@ -160,6 +160,7 @@ struct NodeRow {
     portico_version: String,
     applied_version: i64,
     applied_hash: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     connected: bool,
     connected_since: Option<String>,
     last_seen: String,

@@ -109,14 +109,14 @@ pub async fn create_project(
 /// Adds a user to a project as project admin. Used when bootstrapping (the demo data set) and by project
 /// membership management.
 pub(crate) async fn add_project_admin(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     project_name: &str,
     user_id: i64,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO project_members (project_id, user_id, project_admin, permissions)
-         SELECT id, $1, 1, 'VIEW,MANAGE,DEPLOY_UNDEPLOY,EXPORT_IMPORT' FROM projects WHERE name = $2
-         ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = 1, permissions = excluded.permissions",
+         SELECT id, $1, TRUE, 'VIEW,MANAGE,DEPLOY_UNDEPLOY,EXPORT_IMPORT' FROM projects WHERE name = $2
+         ON CONFLICT (project_id, user_id) DO UPDATE SET project_admin = TRUE, permissions = excluded.permissions",
     )
     .bind(user_id)
     .bind(project_name)

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
+use crate::db::{Backend, Conn};
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::error::{Constraint, OnConstraint};
@@ -24,7 +24,7 @@ pub(crate) fn proxy_not_found(name: &str) -> Error {
     ))
 }
 
-pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ProxyRow> {
+pub(crate) async fn find_proxy(conn: &mut Conn, project_id: i64, name: &str) -> Result<ProxyRow> {
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM api_proxies WHERE project_id = $1 AND name = $2")
             .bind(project_id)
@@ -37,7 +37,7 @@ pub(crate) async fn find_proxy(conn: &mut SqliteConnection, project_id: i64, nam
 
 /// Replaces a proxy's deploy list; every name must be an environment assigned to the project.
 pub(crate) async fn set_deploy_list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     proxy_id: i64,
     names: &[String],
@@ -48,7 +48,7 @@ pub(crate) async fn set_deploy_list(
         .await?;
     for name in names {
         let (env_id, _) = crate::environments::project_environment(conn, project_id, name).await?;
-        sqlx::query("INSERT OR IGNORE INTO proxy_deploy_targets (proxy_id, environment_id) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO proxy_deploy_targets (proxy_id, environment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(proxy_id)
             .bind(env_id)
             .execute(&mut *conn)
@@ -79,7 +79,7 @@ pub async fn create_proxy(
 }
 
 pub(crate) async fn insert_proxy(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &ProjectRef,
     name: &str,
     spec: &ProxySpec,
@@ -129,7 +129,7 @@ pub async fn update_proxy(
     Ok(proxy)
 }
 
-pub(crate) async fn write_spec(conn: &mut SqliteConnection, proxy_id: i64, spec: &ProxySpec) -> Result<()> {
+pub(crate) async fn write_spec(conn: &mut Conn, proxy_id: i64, spec: &ProxySpec) -> Result<()> {
     sqlx::query("UPDATE api_proxies SET config = $1, updated_at = $2 WHERE id = $3")
         .bind(to_json(spec)?)
         .bind(clock::now())
@@ -175,7 +175,7 @@ pub async fn list_proxies(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
     load(&mut conn, p.id, None).await
 }
 
-pub(crate) async fn load_one(conn: &mut SqliteConnection, project_id: i64, name: &str) -> Result<ApiProxy> {
+pub(crate) async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiProxy> {
     load(conn, project_id, Some(name))
         .await?
         .pop()
@@ -184,7 +184,7 @@ pub(crate) async fn load_one(conn: &mut SqliteConnection, project_id: i64, name:
 
 /// Loads proxies with their deploy lists and live deployments in three queries, however many there are;
 /// with `only`, each query reads just that proxy's rows.
-async fn load(conn: &mut SqliteConnection, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
+async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
     let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
@@ -270,12 +270,14 @@ pub async fn list_proxy_summaries(
         Option<String>,
         Option<String>,
         Option<String>,
-    )> = sqlx::query_as(
-        "SELECT a.id, a.public_id, a.name, json_extract(a.config, '$.apiType'),
-                json_extract(a.config, '$.relativePath'),
+    )> = sqlx::query_as(Backend::of(&conn).pick(
+        "SELECT a.id, a.public_id, a.name, a.config ->> '$.apiType', a.config ->> '$.relativePath',
                 CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
          FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
-    )
+        "SELECT a.id, a.public_id, a.name, a.config::json ->> 'apiType', a.config::json ->> 'relativePath',
+                CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
+         FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
+    ))
     .bind(p.id)
     .fetch_all(&mut *conn)
     .await?;
@@ -302,7 +304,7 @@ pub async fn list_proxy_summaries(
 
 /// Every live deployment of a project's proxies (or of one proxy), with the configuration it made live.
 async fn live_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     only: Option<&str>,
 ) -> Result<Vec<(i64, String, i64, String, String, String)>> {

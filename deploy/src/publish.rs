@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
+use crate::db::{Backend, Conn, Flag};
 
 use crate::access::{authorize_on, Need, Permission, ProjectKey};
 use crate::deployments::{make_live, not_allowed, not_live, undeploy_one, DeployOptions, LiveGroup, Step};
@@ -103,7 +103,7 @@ pub async fn gateway_id(cp: &ControlPlane) -> Result<String> {
     read_gateway_id(&mut conn).await
 }
 
-async fn read_gateway_id(conn: &mut SqliteConnection) -> Result<String> {
+async fn read_gateway_id(conn: &mut Conn) -> Result<String> {
     Ok(
         sqlx::query_scalar("SELECT value FROM installation WHERE key = 'gateway_id'")
             .fetch_one(conn)
@@ -164,18 +164,22 @@ struct Candidate {
 }
 
 async fn candidates(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     env_id: i64,
     api_ids: &[String],
 ) -> Result<HashMap<String, Candidate>> {
     let wanted = serde_json::to_string(api_ids).map_err(Error::internal)?;
-    let rows: Vec<(String, i64, String, String, bool, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(String, i64, String, String, Flag, Option<String>)> = sqlx::query_as(Backend::of(conn).pick(
         "SELECT a.public_id, a.id, a.name, a.config,
             EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
             (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2)
          FROM api_proxies a WHERE a.project_id = $1 AND a.public_id IN (SELECT value FROM json_each($3))",
-    )
+        "SELECT a.public_id, a.id, a.name, a.config,
+            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
+            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2)
+         FROM api_proxies a WHERE a.project_id = $1 AND a.public_id IN (SELECT json_array_elements_text($3::json))",
+    ))
     .bind(project_id)
     .bind(env_id)
     .bind(wanted)
@@ -183,7 +187,7 @@ async fn candidates(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(public_id, id, name, config, allowed, live)| {
+        .map(|(public_id, id, name, config, Flag(allowed), live)| {
             (
                 public_id,
                 Candidate {
@@ -200,7 +204,7 @@ async fn candidates(
 
 /// The environment an `env_id` names in the project.
 async fn find_environment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     env_id: &str,
 ) -> std::result::Result<(i64, String), PublishError> {
@@ -229,7 +233,7 @@ struct GroupFound {
 }
 
 async fn find_group(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     group_id: &str,
 ) -> std::result::Result<GroupFound, PublishError> {

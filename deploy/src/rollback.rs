@@ -5,7 +5,7 @@
 //! current deploy list. It writes a ROLLBACK record holding the configuration it replaced, so a rollback can
 //! itself be rolled back; the optional deploy writes its own DEPLOY record.
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, LiveGroup, Step};
@@ -36,11 +36,7 @@ struct Prepared {
     target: Option<(i64, String, bool)>,
 }
 
-async fn stored_snapshot(
-    conn: &mut SqliteConnection,
-    proxy_id: i64,
-    revision: i64,
-) -> Result<Option<String>> {
+async fn stored_snapshot(conn: &mut Conn, proxy_id: i64, revision: i64) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT snapshot FROM deploy_history WHERE proxy_id = $1 AND revision = $2")
             .bind(proxy_id)
@@ -50,7 +46,7 @@ async fn stored_snapshot(
     )
 }
 
-async fn current_spec(conn: &mut SqliteConnection, proxy_id: i64) -> Result<ProxySpec> {
+async fn current_spec(conn: &mut Conn, proxy_id: i64) -> Result<ProxySpec> {
     let config: String = sqlx::query_scalar("SELECT config FROM api_proxies WHERE id = $1")
         .bind(proxy_id)
         .fetch_one(conn)
@@ -59,7 +55,7 @@ async fn current_spec(conn: &mut SqliteConnection, proxy_id: i64) -> Result<Prox
 }
 
 async fn prepare(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     cp: &ControlPlane,
     actor: &Actor,
     project: &str,
@@ -98,7 +94,7 @@ async fn prepare(
                 }
                 Err(e) => return Err(e),
             };
-            let allowed: bool = sqlx::query_scalar(
+            let crate::db::Flag(allowed) = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = $1 AND environment_id = $2)",
             )
             .bind(a.id)
@@ -234,7 +230,7 @@ pub async fn preview_rollback(
     })
 }
 
-async fn revision_spec(conn: &mut SqliteConnection, proxy: &ProxyRow, revision: i64) -> Result<ProxySpec> {
+async fn revision_spec(conn: &mut Conn, proxy: &ProxyRow, revision: i64) -> Result<ProxySpec> {
     let text = stored_snapshot(conn, proxy.id, revision)
         .await?
         .ok_or_else(|| revision_not_found(&proxy.name, revision))?;

@@ -124,7 +124,7 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
         i64,
         i64,
         String,
-        bool,
+        crate::db::Flag,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -135,7 +135,16 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
     .bind(digest(presented))
     .fetch_optional(cp.pool())
     .await?;
-    let Some((token_id, user_id, username, system_admin, expires_at, revoked_at, last_used_at)) = row else {
+    let Some((
+        token_id,
+        user_id,
+        username,
+        crate::db::Flag(system_admin),
+        expires_at,
+        revoked_at,
+        last_used_at,
+    )) = row
+    else {
         return Err(Error::BadCredentials);
     };
     let now = OffsetDateTime::now_utc();

@@ -2,7 +2,7 @@
 //! a new proxy. An import is one transaction: the proxy, its deploy list, its history record and every
 //! deploy it asks for are written together, or nothing is.
 
-use sqlx::SqliteConnection;
+use crate::db::Conn;
 
 use crate::access::{authorize, Need, Permission};
 use crate::archive::{self, ArchiveLimits};
@@ -208,7 +208,7 @@ pub async fn import_proxy(
 
 /// Splits a file's deploy list into the environments this project has and the ones it does not.
 async fn known_environments(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     project_id: i64,
     names: &[String],
 ) -> Result<(Vec<String>, Vec<String>)> {
@@ -225,7 +225,7 @@ async fn known_environments(
 }
 
 /// The file's proxy name, or the first of `{name}-copy`, `{name}-copy-2`, ... that is free.
-async fn free_name(conn: &mut SqliteConnection, project_id: i64, wanted: &str) -> Result<String> {
+async fn free_name(conn: &mut Conn, project_id: i64, wanted: &str) -> Result<String> {
     for n in 1..=100 {
         let candidate = match n {
             1 => wanted.to_owned(),
@@ -245,7 +245,7 @@ async fn free_name(conn: &mut SqliteConnection, project_id: i64, wanted: &str) -
 }
 
 async fn deploy_imported(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     step: &Step<'_>,
     proxy_id: i64,
     name: &str,
@@ -259,7 +259,7 @@ async fn deploy_imported(
     };
     let mut results = Vec::with_capacity(targets.len());
     for (env_id, env_name) in targets {
-        let allowed: bool = sqlx::query_scalar(
+        let crate::db::Flag(allowed) = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM proxy_deploy_targets WHERE proxy_id = $1 AND environment_id = $2)",
         )
         .bind(proxy_id)

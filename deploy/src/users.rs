@@ -149,13 +149,13 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
     if password.0.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
-    let row: Option<(i64, String, String, bool)> =
+    let row: Option<(i64, String, String, crate::db::Flag)> =
         sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
             .await?;
     let (user, hash) = match row {
-        Some((id, username, hash, system_admin)) => (
+        Some((id, username, hash, crate::db::Flag(system_admin))) => (
             Some(User {
                 id,
                 username,
@@ -204,12 +204,12 @@ pub async fn sign_in(
 
 /// The user with this id, if it still exists.
 pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
-    let row: Option<(i64, String, bool)> =
+    let row: Option<(i64, String, crate::db::Flag)> =
         sqlx::query_as("SELECT id, username, system_admin FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(cp.pool())
             .await?;
-    Ok(row.map(|(id, username, system_admin)| User {
+    Ok(row.map(|(id, username, crate::db::Flag(system_admin))| User {
         id,
         username,
         system_admin,
@@ -218,12 +218,12 @@ pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
 
 /// The user with this name, if it exists.
 pub async fn find_user_by_name(cp: &ControlPlane, username: &str) -> Result<Option<User>> {
-    let row: Option<(i64, String, bool)> =
+    let row: Option<(i64, String, crate::db::Flag)> =
         sqlx::query_as("SELECT id, username, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
             .await?;
-    Ok(row.map(|(id, username, system_admin)| User {
+    Ok(row.map(|(id, username, crate::db::Flag(system_admin))| User {
         id,
         username,
         system_admin,

@@ -9,7 +9,7 @@ use deploy::{groups, projects, proxies, Actor, ControlPlane, Error};
 
 /// Project P with environments production and staging; proxy `a` may go to production, `b` only to staging;
 /// group G holds both.
-async fn world() -> (ControlPlane, tempfile::TempDir, Actor) {
+async fn world() -> (ControlPlane, common::TestDatabase, Actor) {
     let (cp, dir) = common::fresh().await;
     let root = common::as_console(&common::user(&cp, "root", true).await);
     projects::create_project(&cp, &root, "P", "").await.unwrap();

@@ -154,7 +154,7 @@ async fn observe(cp: &ControlPlane, admin: &Actor) -> Model {
                 .clone(),
         });
     }
-    let last_revision: i64 = sqlx::query_scalar("SELECT last_revision FROM api_proxies WHERE name = ?")
+    let last_revision: i64 = sqlx::query_scalar("SELECT last_revision FROM api_proxies WHERE name = $1")
         .bind(PROXY)
         .fetch_one(cp.pool())
         .await
@@ -163,16 +163,18 @@ async fn observe(cp: &ControlPlane, admin: &Actor) -> Model {
     for l in proxy.live {
         let full = history::get_record(cp, admin, P, PROXY, l.revision).await;
         // What is live is compared by revision; the record may have been trimmed, so read the live snapshot.
-        let holds: String = sqlx::query_scalar(
-            "SELECT json_extract(d.snapshot, '$.proxy.routing.addressList[0].address')
+        let snapshot: String = sqlx::query_scalar(
+            "SELECT d.snapshot
              FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id JOIN environments e ON e.id = d.environment_id
-             WHERE a.name = ? AND e.name = ?",
+             WHERE a.name = $1 AND e.name = $2",
         )
         .bind(PROXY)
         .bind(&l.environment)
         .fetch_one(cp.pool())
         .await
         .unwrap_or_else(|e| panic!("live snapshot of {}: {e} ({full:?})", l.environment));
+        let snapshot: deploy::model::Snapshot = serde_json::from_str(&snapshot).unwrap();
+        let holds = snapshot.proxy.routing.address_list[0].address.clone();
         live.insert(l.environment, (l.revision, holds));
     }
     let retention = projects::get_project(cp, admin, P)

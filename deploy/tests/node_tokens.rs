@@ -18,7 +18,7 @@ async fn a_node_token_proves_its_environment_until_it_is_revoked() {
     let who = node_tokens::authenticate_node(&cp, token.expose()).await.unwrap();
     assert_eq!(who.environment, "staging");
     // Only its digest is kept.
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node_tokens WHERE token_hash = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM node_tokens WHERE token_hash = $1")
         .bind(token.expose())
         .fetch_one(cp.pool())
         .await

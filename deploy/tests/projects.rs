@@ -116,9 +116,7 @@ async fn concurrent_writers_queue_instead_of_failing() {
 async fn writers_in_two_processes_queue_on_the_lock() {
     // Two control planes on one file stand for two processes (the server and the command line).
     let (cp, dir) = common::fresh().await;
-    let other = deploy::ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
-        .await
-        .unwrap();
+    let other = deploy::ControlPlane::open(&dir.url).await.unwrap();
     let root = common::as_console(&common::user(&cp, "root", true).await);
     let mut tasks = Vec::new();
     for i in 0..40 {

@@ -11,7 +11,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// Sessions end after this long without a request.
 const SESSION_IDLE_LIMIT: time::Duration = time::Duration::hours(8);
@@ -34,12 +33,8 @@ pub async fn router(
     let options = leptos_options(site_root);
     let routes = generate_route_list(app::App);
 
-    // Sessions live in the same SQLite file as everything else.
-    let store = SqliteStore::new(cp.pool().clone());
-    store
-        .migrate()
-        .await
-        .map_err(|e| deploy::Error::internal(format!("session store: {e}")))?;
+    // Sessions live in the same database as everything else.
+    let store = crate::sessions::Sessions::open(&cp).await?;
     tokio::spawn(
         store
             .clone()

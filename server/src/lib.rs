@@ -14,6 +14,7 @@ mod https_cookies;
 pub mod listener;
 mod page_guard;
 mod request_log;
+pub mod sessions;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

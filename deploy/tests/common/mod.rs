@@ -2,12 +2,48 @@
 use deploy::users::{self, Password, User};
 use deploy::{Actor, Channel, ControlPlane};
 
-/// A fresh database in its own temporary folder, removed when the returned guard drops.
-pub async fn fresh() -> (ControlPlane, tempfile::TempDir) {
+/// Where a test's database lives: a temporary folder (SQLite), or a database of its own in the test cluster.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh, empty database's URL on the backend this run tests: SQLite, or PostgreSQL when
+/// PORTICO_TEST_BACKEND=postgres (`make test` runs the suites once each way, beside a throw-away cluster that
+/// PORTICO_TEST_POSTGRES_URL names). A run asked for PostgreSQL without a cluster fails rather than skips.
+pub async fn fresh_database() -> TestDatabase {
+    if std::env::var("PORTICO_TEST_BACKEND").as_deref() == Ok("postgres") {
+        let cluster = std::env::var("PORTICO_TEST_POSTGRES_URL").expect(
+            "PORTICO_TEST_BACKEND=postgres needs PORTICO_TEST_POSTGRES_URL (run under .ci/postgres.sh)",
+        );
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("t_{}_{n}", std::process::id());
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
+            .await
+            .expect("the test cluster answers");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let (base, _) = cluster.rsplit_once('/').expect("cluster URL");
+        return TestDatabase {
+            url: format!("{base}/{name}"),
+            _dir: None,
+        };
+    }
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}/portico.db", dir.path().display());
-    let cp = ControlPlane::open(&url).await.expect("open database");
-    (cp, dir)
+    TestDatabase {
+        url: format!("sqlite://{}/portico.db", dir.path().display()),
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh control plane on its own database, which lasts as long as the returned guard.
+pub async fn fresh() -> (ControlPlane, TestDatabase) {
+    let db = fresh_database().await;
+    let cp = ControlPlane::open(&db.url).await.expect("open database");
+    (cp, db)
 }
 
 pub fn system() -> Actor {
@@ -38,7 +74,7 @@ pub async fn count(cp: &ControlPlane, table: &str) -> i64 {
 }
 
 /// The demo data set (the world the spec examples run against) and its admin, acting from the console.
-pub async fn demo() -> (ControlPlane, tempfile::TempDir, Actor) {
+pub async fn demo() -> (ControlPlane, TestDatabase, Actor) {
     let (cp, dir) = fresh().await;
     // The demo's backends run on this machine, as `portico serve --demo` allows.
     let cp = cp.with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
@@ -77,15 +113,23 @@ pub async fn fingerprint(cp: &ControlPlane) -> String {
         ("group_members", "group_id, proxy_id"),
         ("audit_log", "id"),
     ] {
-        let columns: String = sqlx::query_scalar(&format!(
-            "SELECT group_concat(name) FROM pragma_table_info('{table}')"
-        ))
+        let postgres = cp.backend() == deploy::db::Backend::Postgres;
+        let columns: String = sqlx::query_scalar(&if postgres {
+            format!(
+                "SELECT string_agg(column_name::text, ',' ORDER BY ordinal_position) FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = '{table}'"
+            )
+        } else {
+            format!("SELECT group_concat(name) FROM pragma_table_info('{table}')")
+        })
         .fetch_one(cp.pool())
         .await
         .unwrap();
-        let rows: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT json_array({columns}) FROM {table} ORDER BY {order}"
-        ))
+        let rows: Vec<String> = sqlx::query_scalar(&if postgres {
+            format!("SELECT json_build_array({columns})::text FROM {table} ORDER BY {order}")
+        } else {
+            format!("SELECT json_array({columns}) FROM {table} ORDER BY {order}")
+        })
         .fetch_all(cp.pool())
         .await
         .unwrap_or_else(|e| panic!("{table}: {e}"));
