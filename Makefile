@@ -25,10 +25,11 @@ tools-test:
 	@bash .ci/tools.sh test
 
 # The reliability suites print one `suite ...:` line each; --show-output keeps them, and `make test` repeats them.
-# The tests run beside a throw-away PostgreSQL cluster of their own (.ci/postgres.sh).
+# Every test runs on SQLite; then the storage suites (the domain's and the server's: REST, permissions, console,
+# concurrency, crash safety) run again on PostgreSQL, beside a throw-away cluster of their own (.ci/postgres.sh).
 rust-test:
 	@mkdir -p $(TARGET_DIR)
-	.ci/postgres.sh cargo test --workspace --exclude frontend -- --show-output 2>&1 | tee $(TARGET_DIR)/rust-test.log
+	.ci/postgres.sh .ci/rust-test.sh 2>&1 | tee $(TARGET_DIR)/rust-test.log
 
 # A debug build of the site for the browser suite; it shares compiled dependencies with `cargo test`.
 build:

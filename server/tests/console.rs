@@ -7,12 +7,18 @@ use deploy::{Actor, Channel, ControlPlane};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+/// The domain tests' helpers: a fresh database on the backend this run tests.
+#[path = "../../deploy/tests/common/mod.rs"]
+#[allow(dead_code)]
+mod shared;
+
 const PASSWORD: &str = "correct horse battery";
 
 struct TestApp {
     app: axum::Router,
     cp: ControlPlane,
     _dir: tempfile::TempDir,
+    _db: shared::TestDatabase,
 }
 
 struct Answer {
@@ -46,7 +52,8 @@ impl Answer {
 impl TestApp {
     async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+        let db = shared::fresh_database().await;
+        let cp = ControlPlane::open(&db.url)
             .await
             .unwrap()
             // Backends in these tests (and the demo's) run on this machine, as `serve --demo` allows.
@@ -61,7 +68,12 @@ impl TestApp {
         let app = server::app(cp.clone(), dir.path().to_str().unwrap())
             .await
             .unwrap();
-        Self { app, cp, _dir: dir }
+        Self {
+            app,
+            cp,
+            _dir: dir,
+            _db: db,
+        }
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {
@@ -109,6 +121,11 @@ impl TestApp {
     }
 
     async fn count(&self, table: &str) -> i64 {
+        // PostgreSQL's session store keeps its table in a schema of its own.
+        let table = match (table, shared::on_postgres()) {
+            ("tower_sessions", true) => "tower_sessions.session",
+            (t, _) => t,
+        };
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(self.cp.pool())
             .await

@@ -286,7 +286,7 @@ async fn every_hostile_archive_gets_the_documented_400_and_changes_nothing() {
         zip.by_index(0).unwrap().read_to_string(&mut text).unwrap();
         text
     };
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+    let cp = ControlPlane::open(&support::shared::database_in(dir.path()))
         .await
         .unwrap();
     let before = support::rows_of(&cp).await;

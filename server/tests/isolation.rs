@@ -83,10 +83,7 @@ fn serve_with_descriptors(
     );
     let mut child = Command::new("bash")
         .args(["-c", &script])
-        .env(
-            "PORTICO_DATABASE_URL",
-            format!("sqlite://{}/portico.db", dir.display()),
-        )
+        .env("PORTICO_DATABASE_URL", support::shared::database_in(dir))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

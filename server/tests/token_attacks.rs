@@ -65,7 +65,7 @@ async fn bad_tokens_get_401_at_every_door_and_no_token_reaches_the_log() {
     let (expired, info) = tokens::create_token(&p.cp, &system, "alice", "old", Some(1))
         .await
         .unwrap();
-    sqlx::query("UPDATE api_tokens SET expires_at = '2001-01-01T00:00:00Z' WHERE id = ?")
+    sqlx::query("UPDATE api_tokens SET expires_at = '2001-01-01T00:00:00Z' WHERE id = $1")
         .bind(info.id)
         .execute(p.cp.pool())
         .await

@@ -12,7 +12,7 @@ pub struct TestDatabase {
 /// PORTICO_TEST_BACKEND=postgres (`make test` runs the suites once each way, beside a throw-away cluster that
 /// PORTICO_TEST_POSTGRES_URL names). A run asked for PostgreSQL without a cluster fails rather than skips.
 pub async fn fresh_database() -> TestDatabase {
-    if std::env::var("PORTICO_TEST_BACKEND").as_deref() == Ok("postgres") {
+    if on_postgres() {
         let cluster = std::env::var("PORTICO_TEST_POSTGRES_URL").expect(
             "PORTICO_TEST_BACKEND=postgres needs PORTICO_TEST_POSTGRES_URL (run under .ci/postgres.sh)",
         );
@@ -37,6 +37,36 @@ pub async fn fresh_database() -> TestDatabase {
         url: format!("sqlite://{}/portico.db", dir.path().display()),
         _dir: Some(dir),
     }
+}
+
+/// Whether this run tests the PostgreSQL backend (PORTICO_TEST_BACKEND=postgres).
+pub fn on_postgres() -> bool {
+    std::env::var("PORTICO_TEST_BACKEND").as_deref() == Ok("postgres")
+}
+
+/// The database URL that belongs to `dir`, for suites that start `portico` processes on a folder of their
+/// own: the SQLite file in it, or a PostgreSQL database made the first time the folder asks (its URL kept in
+/// the folder, so a restarted process finds the same database). Callable from sync and async code alike.
+pub fn database_in(dir: &std::path::Path) -> String {
+    if !on_postgres() {
+        return format!("sqlite://{}/portico.db", dir.display());
+    }
+    let kept = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&kept) {
+        return url;
+    }
+    // Its own thread and runtime: the caller may be inside a runtime already.
+    let url = std::thread::spawn(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async { fresh_database().await.url })
+    })
+    .join()
+    .expect("make a test database");
+    std::fs::write(&kept, &url).expect("keep the database URL");
+    url
 }
 
 /// A fresh control plane on its own database, which lasts as long as the returned guard.

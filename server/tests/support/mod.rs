@@ -15,12 +15,14 @@ pub mod process;
 
 /// The domain tests' helpers, so both test suites compare database rows the same way.
 #[path = "../../../deploy/tests/common/mod.rs"]
-mod shared;
+pub mod shared;
 
 pub struct Portico {
     pub app: axum::Router,
     pub cp: ControlPlane,
+    /// The site root the router serves files from.
     _dir: tempfile::TempDir,
+    _db: shared::TestDatabase,
 }
 
 pub struct Answer {
@@ -85,9 +87,11 @@ impl Portico {
         Self { app, ..self }
     }
 
+    /// A fresh, empty database on the backend this run tests (see `shared::fresh_database`).
     pub async fn empty() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+        let db = shared::fresh_database().await;
+        let cp = ControlPlane::open(&db.url)
             .await
             .unwrap()
             // Backends in these tests (and the demo's) run on this machine, as `serve --demo` allows.
@@ -95,7 +99,12 @@ impl Portico {
         let app = server::app(cp.clone(), dir.path().to_str().unwrap())
             .await
             .unwrap();
-        Self { app, cp, _dir: dir }
+        Self {
+            app,
+            cp,
+            _dir: dir,
+            _db: db,
+        }
     }
 
     pub async fn user_with_token(&self, name: &str, system_admin: bool) -> String {
@@ -208,13 +217,24 @@ impl Portico {
                 .unwrap();
             out.push_str(&format!("{t}={n};"));
         }
-        for q in [
-            "SELECT group_concat(config, '|') FROM api_proxies",
-            "SELECT group_concat(config, '|') FROM api_proxy_groups",
-            "SELECT group_concat(history_retention) FROM projects",
-            "SELECT group_concat(permissions || project_admin) FROM project_members",
-            "SELECT group_concat(persistent) FROM deploy_history",
-        ] {
+        let queries = if shared::on_postgres() {
+            [
+                "SELECT string_agg(config, '|' ORDER BY id) FROM api_proxies",
+                "SELECT string_agg(config, '|' ORDER BY id) FROM api_proxy_groups",
+                "SELECT string_agg(history_retention::text, ',' ORDER BY id) FROM projects",
+                "SELECT string_agg(permissions || project_admin::text, ',' ORDER BY project_id, user_id) FROM project_members",
+                "SELECT string_agg(persistent::text, ',' ORDER BY id) FROM deploy_history",
+            ]
+        } else {
+            [
+                "SELECT group_concat(config, '|') FROM api_proxies",
+                "SELECT group_concat(config, '|') FROM api_proxy_groups",
+                "SELECT group_concat(history_retention) FROM projects",
+                "SELECT group_concat(permissions || project_admin) FROM project_members",
+                "SELECT group_concat(persistent) FROM deploy_history",
+            ]
+        };
+        for q in queries {
             let v: Option<String> = sqlx::query_scalar(q).fetch_one(self.cp.pool()).await.unwrap();
             out.push_str(&v.unwrap_or_default());
             out.push(';');

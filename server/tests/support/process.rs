@@ -44,10 +44,7 @@ impl ServerProcess {
                 "--site-root",
             ])
             .arg(dir)
-            .env(
-                "PORTICO_DATABASE_URL",
-                format!("sqlite://{}", dir.join("portico.db").display()),
-            )
+            .env("PORTICO_DATABASE_URL", super::shared::database_in(dir))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(log);
@@ -159,7 +156,7 @@ pub fn setting(name: &str, default: u64) -> u64 {
 
 /// Opens the database of a server started in `dir` (beside it, as a second process would).
 pub async fn open_database(dir: &Path) -> deploy::ControlPlane {
-    deploy::ControlPlane::open(&format!("sqlite://{}/portico.db", dir.display()))
+    deploy::ControlPlane::open(&super::shared::database_in(dir))
         .await
         .unwrap()
 }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Every Rust test on SQLite, then the suites that touch storage on PostgreSQL (PORTICO_TEST_BACKEND=postgres):
+# one parametrised set of tests, run once per backend. Runs under .ci/postgres.sh, which names the cluster.
+set -euo pipefail
+[ -n "${PORTICO_TEST_POSTGRES_URL:-}" ] || { echo "rust-test.sh: run me under .ci/postgres.sh" >&2; exit 1; }
+cargo test --workspace --exclude frontend -- --show-output
+PORTICO_TEST_BACKEND=postgres cargo test -p deploy -p server -- --show-output
