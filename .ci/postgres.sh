@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command beside a throw-away PostgreSQL cluster: initdb in a temporary folder as an unprivileged user
 # (PostgreSQL refuses to run as root), a free port on 127.0.0.1, a random password; the command sees the
-# cluster as PORTICO_TEST_POSTGRES_URL (a database URL for a role that may create databases). The cluster
+# cluster as PORTICO_TEST_POSTGRES_URL (a database URL for a role that may create databases), and the command
+# that restarts it as PORTICO_TEST_POSTGRES_RESTART. The cluster
 # and its folder are removed when the command ends, however it ends. No system service, no fixed port.
 # Usage: .ci/postgres.sh COMMAND [ARGS...]
 set -euo pipefail
@@ -30,4 +31,7 @@ trap stop EXIT
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
 export PORTICO_TEST_POSTGRES_URL="postgres://portico:$password@127.0.0.1:$port/postgres"
+# What a suite runs to crash-restart the cluster mid-load (immediate shutdown, no checkpoint: as a power cut).
+restart=("${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m immediate restart)
+export PORTICO_TEST_POSTGRES_RESTART="${restart[*]}"
 "$@"

@@ -107,7 +107,8 @@ impl LiveFeed {
         self.revocations.subscribe()
     }
 
-    /// Called (from the database's update hook) when this process writes an environment row.
+    /// Called when a write commits (in this process, or on PostgreSQL in any replica): what is live may have
+    /// changed, so the counters are read now rather than at the next look.
     pub(crate) fn nudge(&self) {
         self.nudged.notify_one();
     }
@@ -118,6 +119,9 @@ impl LiveFeed {
 
     fn start(&self, cp: &ControlPlane) {
         self.started.get_or_init(|| {
+            if cp.backend() == crate::db::Backend::Postgres {
+                tokio::spawn(listen(cp.clone()));
+            }
             let cp = cp.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(CHECK_INTERVAL);
@@ -182,6 +186,48 @@ impl LiveFeed {
             }
         }
         Ok(published)
+    }
+}
+
+/// On PostgreSQL, wakes the feed when any replica commits a change to what is live (the deployments trigger
+/// notifies `portico_live`) or revokes a node token (`portico_revoked`). Only a wake-up: notifications sent
+/// while the connection was down are lost, so a lost connection wakes the feed too, and the change counters
+/// (read every `CHECK_INTERVAL` regardless) stay the truth.
+async fn listen(cp: ControlPlane) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect(cp.url()).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!("cannot listen for other replicas' changes: {e}");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen_all(["portico_live", "portico_revoked"]).await {
+            tracing::warn!("cannot listen for other replicas' changes: {e}");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        let feed = cp.live_feed();
+        feed.nudge();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) if n.channel() == "portico_revoked" => feed.token_revoked(),
+                Ok(Some(_)) => feed.nudge(),
+                // The connection dropped (and reconnects on the next call): what it missed is unknown.
+                Ok(None) => {
+                    feed.nudge();
+                    feed.token_revoked();
+                }
+                Err(e) => {
+                    tracing::warn!("lost the listen connection: {e}");
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -164,6 +164,12 @@ pub async fn revoke_node_token(cp: &ControlPlane, actor: &Actor, token_id: i64) 
         "",
     )
     .await?;
+    if cp.backend() == crate::db::Backend::Postgres {
+        // Other replicas close the token's streams too, at commit.
+        sqlx::query("SELECT pg_notify('portico_revoked', '')")
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     cp.live_feed().token_revoked();
     Ok(())

@@ -138,6 +138,11 @@ impl ControlPlane {
         result
     }
 
+    /// The database URL, for connections of the backend's own kind (PostgreSQL's LISTEN).
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// Which database this control plane runs on.
     pub fn backend(&self) -> Backend {
         self.backend

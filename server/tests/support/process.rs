@@ -10,6 +10,8 @@ pub struct ServerProcess {
     pub url: String,
     /// The demo admin's API token, when started with the demo data set.
     pub token: Option<String>,
+    /// The demo admin's console password, when started with the demo data set.
+    pub password: Option<String>,
     stderr: PathBuf,
 }
 
@@ -54,7 +56,7 @@ impl ServerProcess {
         command.args(extra);
         let mut child = command.spawn().unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
-        let (mut url, mut token) = (None, None);
+        let (mut url, mut token, mut password) = (None, None, None);
         let mut line = String::new();
         while out.read_line(&mut line).unwrap() > 0 {
             if let Some(rest) = line.trim().strip_prefix("Console:") {
@@ -62,6 +64,9 @@ impl ServerProcess {
             }
             if let Some(rest) = line.trim().strip_prefix("Demo API token (30 days):") {
                 token = Some(rest.trim().to_owned());
+            }
+            if let Some(rest) = line.trim().split_once("Demo login: admin / ") {
+                password = Some(rest.1.trim().to_owned());
             }
             let ready = url.is_some() && (!demo || token.is_some());
             line.clear();
@@ -75,6 +80,7 @@ impl ServerProcess {
             child,
             url: url.expect("the server printed its address"),
             token,
+            password,
             stderr,
         }
     }
