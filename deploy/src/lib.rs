@@ -37,6 +37,8 @@ pub mod live_feed;
 #[cfg(feature = "storage")]
 pub mod live_paths;
 pub mod model;
+#[cfg(feature = "storage")]
+pub mod moving;
 mod names;
 #[cfg(feature = "storage")]
 pub mod node_tokens;

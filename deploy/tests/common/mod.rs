@@ -13,30 +13,40 @@ pub struct TestDatabase {
 /// PORTICO_TEST_POSTGRES_URL names). A run asked for PostgreSQL without a cluster fails rather than skips.
 pub async fn fresh_database() -> TestDatabase {
     if on_postgres() {
-        let cluster = std::env::var("PORTICO_TEST_POSTGRES_URL").expect(
+        return postgres_database().await.expect(
             "PORTICO_TEST_BACKEND=postgres needs PORTICO_TEST_POSTGRES_URL (run under .ci/postgres.sh)",
         );
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("t_{}_{n}", std::process::id());
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
-            .await
-            .expect("the test cluster answers");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create test database");
-        let (base, _) = cluster.rsplit_once('/').expect("cluster URL");
-        return TestDatabase {
-            url: format!("{base}/{name}"),
-            _dir: None,
-        };
     }
+    sqlite_database()
+}
+
+/// A fresh SQLite database in a temporary folder.
+pub fn sqlite_database() -> TestDatabase {
     let dir = tempfile::tempdir().expect("temp dir");
     TestDatabase {
         url: format!("sqlite://{}/portico.db", dir.path().display()),
         _dir: Some(dir),
     }
+}
+
+/// A fresh database of its own in the test cluster, when there is one (PORTICO_TEST_POSTGRES_URL).
+pub async fn postgres_database() -> Option<TestDatabase> {
+    let cluster = std::env::var("PORTICO_TEST_POSTGRES_URL").ok()?;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("t_{}_{n}", std::process::id());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
+        .await
+        .expect("the test cluster answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let (base, _) = cluster.rsplit_once('/').expect("cluster URL");
+    Some(TestDatabase {
+        url: format!("{base}/{name}"),
+        _dir: None,
+    })
 }
 
 /// Whether this run tests the PostgreSQL backend (PORTICO_TEST_BACKEND=postgres).

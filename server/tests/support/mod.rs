@@ -89,8 +89,12 @@ impl Portico {
 
     /// A fresh, empty database on the backend this run tests (see `shared::fresh_database`).
     pub async fn empty() -> Self {
+        Self::on(shared::fresh_database().await).await
+    }
+
+    /// The database `db` (migrated if it is new) behind a router.
+    pub async fn on(db: shared::TestDatabase) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = shared::fresh_database().await;
         let cp = ControlPlane::open(&db.url)
             .await
             .unwrap()
