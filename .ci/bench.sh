@@ -2,7 +2,8 @@
 # `make bench`: the figures the issues ask for, measured on this machine in one run.
 #   - release WASM bundle size (raw, gzip, brotli), and time to an interactive page in headless Chromium
 #   - cold build (empty target folder) and warm build (one source file touched) of the whole site
-#   - deploy latency and throughput through the REST API, and the SQLite commit-rate ceiling
+#   - deploy latency and throughput through the REST API on SQLite and PostgreSQL (a throw-away cluster),
+#     two PostgreSQL replicas, and the SQLite commit-rate ceiling
 #   - rollback, export, import and batch publish; console server-side render times
 # BENCH_COLD=0 skips the cold build (it takes several minutes).
 set -euo pipefail
@@ -45,6 +46,6 @@ for _ in $(seq 1 200); do grep -q 'Demo login:' "$work/stdout" 2>/dev/null && br
   PORTICO_ADMIN_PASSWORD="$(sed -n 's/.*Demo login: admin \/ //p' "$work/stdout")" node bench/interactive.mjs)
 kill $server 2>/dev/null || true
 
-cargo bench -p server --bench apiops --bench transfer --bench console --bench nodes 2>/dev/null | grep "^bench:"
+.ci/postgres.sh cargo bench -p server --bench apiops --bench transfer --bench console --bench nodes 2>/dev/null | grep "^bench:"
 cargo bench -p gateway --bench deploy_to_serve 2>/dev/null | grep '^bench:'
 bash .ci/gateway-bench.sh "$target/release/portico"

@@ -430,6 +430,8 @@ macro_rules! step_values {
 
 /// One path, one owner: fails the batch (constraint `one_path_one_owner`) before it writes anything when one
 /// of the snapshot's paths equals, lies under or lies over a path another proxy has live in the environment.
+/// On PostgreSQL it is a query of its own, run first, that answers a row when a path is taken: a failed
+/// statement there would abort the transaction, and a savepoint per step costs a subtransaction each.
 /// Three index lookups per path on (environment_id, path): the same path, a path above it, a path below it.
 macro_rules! guard_paths {
     (sqlite) => {
@@ -453,8 +455,7 @@ macro_rules! guard_paths {
     (postgres) => {
         concat!(
             step_values!(),
-            "INSERT INTO path_guard (ok)
-             SELECT 0 FROM v, json_array_elements(v.paths::json) m (value)
+            "SELECT 0 FROM v, json_array_elements(v.paths::json) m (value)
              WHERE EXISTS (SELECT 1 FROM live_paths l
                            WHERE l.environment_id = v.env_id AND l.path = (m.value ->> 'path')
                              AND l.proxy_id <> v.proxy_id)
@@ -502,9 +503,8 @@ macro_rules! trim_history {
 /// The next revision, its history record, retention, and the live row, in one round trip to SQLite: a deploy
 /// is dominated by round trips, not by SQLite's own work.
 macro_rules! make_live {
-    ($dialect:ident) => {
+    () => {
         concat!(
-            guard_paths!($dialect),
             next_record!(),
             step_values!(),
             trim_history!(),
@@ -519,22 +519,25 @@ macro_rules! make_live {
 }
 
 /// A write step's statements, for each backend. SQLite runs them as one batch (one round trip); PostgreSQL
-/// refuses parameters in a multi-statement command, so there they run one by one, inside a savepoint so a
-/// refused step leaves the transaction usable (a batch publish goes on with the next API).
+/// refuses parameters in a multi-statement command, so there they run one by one, after the path guard.
 #[derive(Clone, Copy)]
 struct Batch {
     sqlite: &'static str,
+    /// PostgreSQL's path guard: a query that answers a row when a path is taken.
+    postgres_guard: Option<&'static str>,
     postgres: &'static str,
 }
 
 const MAKE_LIVE: Batch = Batch {
-    sqlite: make_live!(sqlite),
-    postgres: make_live!(postgres),
+    sqlite: concat!(guard_paths!(sqlite), make_live!()),
+    postgres_guard: Some(guard_paths!(postgres)),
+    postgres: make_live!(),
 };
 
 /// A history record that makes nothing live: a rollback or an import keeps the configuration it replaced.
 const RECORD_ONLY: Batch = Batch {
     sqlite: concat!(next_record!(), step_values!(), trim_history!()),
+    postgres_guard: None,
     postgres: concat!(next_record!(), step_values!(), trim_history!()),
 };
 
@@ -560,8 +563,17 @@ const TAKE_OFFLINE_SQL: &str = concat!(
 
 const TAKE_OFFLINE: Batch = Batch {
     sqlite: TAKE_OFFLINE_SQL,
+    postgres_guard: None,
     postgres: TAKE_OFFLINE_SQL,
 };
+
+/// What a write step did.
+enum Outcome {
+    /// Wrote; the revision, when the step hands one out (an undeploy of what is not live writes nothing).
+    Written(Option<Written>),
+    /// Wrote nothing: one of the snapshot's paths is another proxy's.
+    PathTaken,
+}
 
 /// What one write step wrote: the revision, the record's public id, and its time.
 #[derive(Debug, Clone)]
@@ -581,7 +593,7 @@ async fn write_step(
     action: Action,
     snapshot_json: &str,
     paths: &str,
-) -> Result<Option<Written>, sqlx::Error> {
+) -> Result<Outcome, sqlx::Error> {
     let record_id = ids::public_id();
     let at = clock::now();
     let run = |sql: &'static str| {
@@ -602,37 +614,36 @@ async fn write_step(
     };
     let rows = match Backend::of(conn) {
         // fetch_all, not fetch_one: every statement must run, not only the one that returns the revision.
-        Backend::Sqlite => run(batch.sqlite).fetch_all(&mut *conn).await?,
+        Backend::Sqlite => match run(batch.sqlite).fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(e) if crate::error::violates(&e, crate::error::Constraint::Named("one_path_one_owner")) => {
+                return Ok(Outcome::PathTaken);
+            }
+            Err(e) => return Err(e),
+        },
         Backend::Postgres => {
-            sqlx::query("SAVEPOINT write_step").execute(&mut *conn).await?;
+            if let Some(guard) = batch.postgres_guard {
+                if !run(guard).fetch_all(&mut *conn).await?.is_empty() {
+                    return Ok(Outcome::PathTaken);
+                }
+            }
             let mut rows = Vec::new();
             for statement in batch
                 .postgres
                 .split_terminator(';')
                 .filter(|s| !s.trim().is_empty())
             {
-                match run(statement).fetch_all(&mut *conn).await {
-                    Ok(mut more) => rows.append(&mut more),
-                    Err(e) => {
-                        sqlx::query("ROLLBACK TO SAVEPOINT write_step")
-                            .execute(&mut *conn)
-                            .await?;
-                        return Err(e);
-                    }
-                }
+                rows.append(&mut run(statement).fetch_all(&mut *conn).await?);
             }
-            sqlx::query("RELEASE SAVEPOINT write_step")
-                .execute(&mut *conn)
-                .await?;
             rows
         }
     };
-    Ok(rows.first().map(|(revision,)| Written {
+    Ok(Outcome::Written(rows.first().map(|(revision,)| Written {
         revision: *revision,
         record_id,
         at,
         kept_group: None,
-    }))
+    })))
 }
 
 /// Writes a snapshot as live and records it in the history. Refused with `Invalid`, writing nothing, when
@@ -665,16 +676,15 @@ pub(crate) async fn make_live(
         &to_json(&snapshot)?,
         &paths,
     )
-    .await
+    .await?
     {
-        Ok(written) => written,
-        Err(e) if crate::error::violates(&e, crate::error::Constraint::Named("one_path_one_owner")) => {
+        Outcome::Written(written) => written,
+        Outcome::PathTaken => {
             // Refused before anything was written; find the words for why.
             crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot)
                 .await?;
             return Err(Error::internal("a path overlap was found and then not found"));
         }
-        Err(e) => return Err(e.into()),
     };
     let mut written = written.ok_or_else(|| Error::internal("deploy wrote no revision"))?;
     written.kept_group = kept_group;
@@ -713,7 +723,7 @@ pub(crate) async fn record_only(
     snapshot: &Snapshot,
     action: Action,
 ) -> Result<Written> {
-    write_step(
+    match write_step(
         conn,
         RECORD_ONLY,
         step,
@@ -723,7 +733,10 @@ pub(crate) async fn record_only(
         "[]",
     )
     .await?
-    .ok_or_else(|| Error::internal("history record wrote no revision"))
+    {
+        Outcome::Written(Some(written)) => Ok(written),
+        _ => Err(Error::internal("history record wrote no revision")),
+    }
 }
 
 /// Takes what is live of a proxy in the step's environment offline. Fails with `Invalid` (and writes
@@ -734,9 +747,10 @@ pub(crate) async fn undeploy_one(
     proxy_id: i64,
     name: &str,
 ) -> Result<Written> {
-    write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "", "[]")
-        .await?
-        .ok_or_else(|| Error::Invalid(not_live(name, step.env_name)))
+    match write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "", "[]").await? {
+        Outcome::Written(Some(written)) => Ok(written),
+        _ => Err(Error::Invalid(not_live(name, step.env_name))),
+    }
 }
 
 pub(crate) fn not_live(proxy: &str, environment: &str) -> String {

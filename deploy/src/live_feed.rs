@@ -21,9 +21,6 @@ use crate::{ControlPlane, Result};
 
 /// How often the change counters are read when nothing nudged the feed.
 pub const CHECK_INTERVAL: Duration = Duration::from_millis(250);
-/// After a nudge, how often and how many times to look for the commit.
-const NUDGED_STEP: Duration = Duration::from_millis(2);
-const NUDGED_LOOKS: usize = 100;
 /// How many earlier versions are kept to answer a reconnecting node with a delta.
 const HISTORY: usize = 64;
 
@@ -128,23 +125,13 @@ impl LiveFeed {
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 let feed = cp.live_feed();
                 loop {
-                    let nudged = tokio::select! {
-                        _ = tick.tick() => false,
-                        _ = feed.nudged.notified() => true,
-                    };
-                    let looks = if nudged { NUDGED_LOOKS } else { 1 };
-                    for look in 0..looks {
-                        if look > 0 {
-                            tokio::time::sleep(NUDGED_STEP).await;
-                        }
-                        match feed.check(&cp).await {
-                            Ok(true) => break,
-                            Ok(false) => {}
-                            Err(e) => {
-                                tracing::warn!("cannot read what is live: {e}");
-                                break;
-                            }
-                        }
+                    // A nudge comes after its commit, so one look finds the change.
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = feed.nudged.notified() => {}
+                    }
+                    if let Err(e) = feed.check(&cp).await {
+                        tracing::warn!("cannot read what is live: {e}");
                     }
                 }
             });

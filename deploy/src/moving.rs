@@ -153,16 +153,27 @@ async fn read_table(
     rows.iter().map(|r| read_row(r, kinds)).collect()
 }
 
+/// The rows' SHA-256 in an order both backends agree on: each row encoded, then sorted byte by byte (the
+/// databases order text columns by their own collations, which differ).
 fn fingerprint(rows: &[Vec<Value>]) -> String {
-    let mut hash = Sha256::new();
-    for row in rows {
-        for value in row {
-            match value {
-                Value::Null => hash.update(b"n;"),
-                Value::Integer(i) => hash.update(format!("i{i};")),
-                Value::Text(t) => hash.update(format!("t{}:{t};", t.len())),
+    let mut encoded: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let mut line = String::new();
+            for value in row {
+                match value {
+                    Value::Null => line.push_str("n;"),
+                    Value::Integer(i) => line.push_str(&format!("i{i};")),
+                    Value::Text(t) => line.push_str(&format!("t{}:{t};", t.len())),
+                }
             }
-        }
+            line
+        })
+        .collect();
+    encoded.sort_unstable();
+    let mut hash = Sha256::new();
+    for line in encoded {
+        hash.update(line.as_bytes());
         hash.update(b"\n");
     }
     format!("{:x}", hash.finalize())
@@ -173,6 +184,17 @@ fn fingerprint(rows: &[Vec<Value>]) -> String {
 /// source's; otherwise nothing is written.
 pub async fn copy_database(from: &ControlPlane, to: &ControlPlane) -> Result<CopyReport> {
     let mut source = from.begin_read().await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM projects) + (SELECT COUNT(*) FROM environments)",
+    )
+    .fetch_one(&mut *source)
+    .await?;
+    if held == 0 {
+        return Err(Error::Invalid(
+            "The source database holds no users, projects or environments: is --from the right database?"
+                .to_owned(),
+        ));
+    }
     let mut target = to.begin_write().await?;
     for (table, _) in TABLES {
         if *table == "installation" {

@@ -60,6 +60,16 @@ impl ControlPlane {
     /// Opens the database at `url` and applies pending migrations: `sqlite://data/portico.db` (the file and
     /// its folder are created if missing) or `postgres://user:password@host/database`.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with(url, Migrations::Apply).await
+    }
+
+    /// Opens a database that must exist already and be at this version's latest migration, without changing
+    /// it: the source of a copy. A SQLite file that is missing is an error, not a new empty database.
+    pub async fn open_existing(url: &str) -> Result<Self> {
+        Self::open_with(url, Migrations::Require).await
+    }
+
+    async fn open_with(url: &str, migrations: Migrations) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of_url(url).ok_or_else(|| {
             Error::Invalid(format!(
@@ -67,11 +77,28 @@ impl ControlPlane {
                 url.split(':').next().unwrap_or_default()
             ))
         })?;
+        // One connection first: a pool retries a refused connection until its timeout, and would answer
+        // "timed out" rather than why.
+        let probe_url = match backend {
+            Backend::Sqlite if migrations == Migrations::Require && !url.contains("mode=") => {
+                format!("{url}{}mode=rw", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        if backend == Backend::Postgres || migrations == Migrations::Require {
+            let probe = <sqlx::AnyConnection as sqlx::Connection>::connect(&probe_url)
+                .await
+                .map_err(unreachable_database)?;
+            let _ = sqlx::Connection::close(probe).await;
+        }
         let (readers, writer) = match backend {
-            Backend::Sqlite => open_sqlite(url).await?,
+            Backend::Sqlite => open_sqlite(url, migrations == Migrations::Apply).await?,
             Backend::Postgres => open_postgres(url).await?,
         };
-        migrate(backend, &writer).await?;
+        match migrations {
+            Migrations::Apply => migrate(backend, &writer).await?,
+            Migrations::Require => require_latest(backend, &readers).await?,
+        }
         Ok(Self {
             backend,
             url: Arc::from(url),
@@ -125,16 +152,14 @@ impl ControlPlane {
         if self.backend == Backend::Sqlite {
             return work.await;
         }
-        let mut conn = self.writer.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock($1)")
+        // Held by a transaction, so it ends with it however `work` ends (an error, a panic, a cancel).
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(COMPANION_LOCK)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
         let result = work.await;
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(COMPANION_LOCK)
-            .execute(&mut *conn)
-            .await?;
+        tx.rollback().await?;
         result
     }
 
@@ -215,18 +240,21 @@ impl ControlPlane {
     }
 }
 
-async fn open_sqlite(url: &str) -> Result<(Pool, Pool)> {
-    if let Some(folder) = database_folder(url) {
-        std::fs::create_dir_all(&folder)
-            .map_err(|e| Error::internal(format!("cannot create {}: {e}", folder.display())))?;
+async fn open_sqlite(url: &str, create: bool) -> Result<(Pool, Pool)> {
+    if create {
+        if let Some(folder) = database_folder(url) {
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| Error::internal(format!("cannot create {}: {e}", folder.display())))?;
+        }
     }
-    // Created if missing, as a bare path on the command line promises.
+    // Created if missing, as a bare path on the command line promises (unless it must exist).
+    let mode = if create { "rwc" } else { "rw" };
     let url = if url.contains("mode=") || url.contains(":memory:") {
         url.to_owned()
     } else if url.contains('?') {
-        format!("{url}&mode=rwc")
+        format!("{url}&mode={mode}")
     } else {
-        format!("{url}?mode=rwc")
+        format!("{url}?mode={mode}")
     };
     let writer = AnyPoolOptions::new()
         .max_connections(1)
@@ -271,9 +299,23 @@ async fn open_postgres(url: &str) -> Result<(Pool, Pool)> {
         .await
         .map_err(unreachable_database)?;
     // Writers serialise on WRITE_LOCK; a few connections let the next one queue on the lock while the last
-    // one commits.
+    // one commits. As SQLite's busy timeout does, a writer gives up after BUSY_TIMEOUT rather than wait
+    // forever behind a replica whose connection stalled mid-transaction, which PostgreSQL ends after a minute.
     let writer = AnyPoolOptions::new()
         .max_connections(4)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    format!(
+                        "SET lock_timeout = {}; SET idle_in_transaction_session_timeout = 60000;",
+                        BUSY_TIMEOUT.as_millis()
+                    )
+                    .as_str(),
+                )
+                .await?;
+                Ok(())
+            })
+        })
         .acquire_timeout(Duration::from_secs(30))
         .connect(url)
         .await
@@ -296,6 +338,39 @@ async fn migrate(backend: Backend, writer: &Pool) -> Result<()> {
         )),
         other => other.into(),
     })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Migrations {
+    /// Bring the database to this version (a new one gets the whole schema).
+    Apply,
+    /// Leave it as it is, and refuse it unless it is at this version's latest migration.
+    Require,
+}
+
+async fn require_latest(backend: Backend, pool: &Pool) -> Result<()> {
+    let latest = match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    }
+    .iter()
+    .map(|m| m.version)
+    .max()
+    .unwrap_or(0);
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .map_err(|_| Error::Invalid("that database holds no Portico schema".to_owned()))?;
+    match applied.unwrap_or(0) {
+        v if v == latest => Ok(()),
+        v if v < latest => Err(Error::Invalid(format!(
+            "that database is at migration {v}, this Portico at {latest}: start this Portico on it once (it \
+             migrates at start), then copy"
+        ))),
+        v => Err(Error::Invalid(format!(
+            "that database was migrated by a newer Portico (migration {v}); use that version"
+        ))),
+    }
 }
 
 /// One clear line for a database that cannot be reached or refuses us.

@@ -149,11 +149,17 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
     if password.0.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
-    let row: Option<(i64, String, String, crate::db::Flag)> =
+    // A name no user can have is not looked up: PostgreSQL's case-insensitive collation would match some
+    // (fullwidth letters, invisible characters) to a real user's, each variant with a sign-in budget of its own.
+    let row: Option<(i64, String, String, crate::db::Flag)> = if check_name("username", username, 64).is_ok()
+    {
         sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
-            .await?;
+            .await?
+    } else {
+        None
+    };
     let (user, hash) = match row {
         Some((id, username, hash, crate::db::Flag(system_admin))) => (
             Some(User {

@@ -34,7 +34,12 @@ async fn timed(client: &reqwest::Client, url: &str, cookie: &str, n: usize) -> V
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let world = common::world().await;
+    for world in common::worlds().await {
+        measure(&world).await;
+    }
+}
+
+async fn measure(world: &common::World) {
     let targets = ["production".to_owned()];
     for i in 0..PROXIES {
         let spec = ProxySpec {
@@ -46,19 +51,26 @@ async fn main() {
             .unwrap();
     }
     // Ten records per proxy, written straight to the table: the deploys themselves are benchmarked elsewhere.
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    sqlx::query(if world.backend == "postgres" {
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO deploy_history (proxy_id, revision, action, environment_name, username, at, description,
+            persistent, snapshot, public_id)
+         SELECT a.id, n.i, 'DEPLOY', 'production', 'bench', '2026-01-01T00:00:00Z', 'bench record', FALSE,
+            json_build_object('name', a.name, 'proxy', a.config::json)::text, md5(a.id || '-' || n.i)
+         FROM api_proxies a, n"
+    } else {
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO deploy_history (proxy_id, revision, action, environment_name, username, at, description,
             persistent, snapshot, public_id)
          SELECT a.id, n.i, 'DEPLOY', 'production', 'bench', '2026-01-01T00:00:00Z', 'bench record', 0,
             json_object('name', a.name, 'proxy', json(a.config)), lower(hex(randomblob(16)))
-         FROM api_proxies a, n",
-    )
+         FROM api_proxies a, n"
+    })
     .bind(RECORDS_PER_PROXY as i64)
     .execute(world.cp.pool())
     .await
     .unwrap();
-    sqlx::query("UPDATE api_proxies SET last_revision = ?")
+    sqlx::query("UPDATE api_proxies SET last_revision = $1")
         .bind(RECORDS_PER_PROXY as i64)
         .execute(world.cp.pool())
         .await
@@ -95,7 +107,8 @@ async fn main() {
     let proxy_page = timed(&client, &proxy, &cookie, 200).await;
     let history_page = timed(&client, &history, &cookie, 200).await;
     println!(
-        "bench: SSR with {PROXIES} proxies, {records} history records: project page {}; proxy page {}; history page {}; target p50 < 15 ms)",
+        "bench: [{}] SSR with {PROXIES} proxies, {records} history records: project page {}; proxy page {}; history page {}; target p50 < 15 ms)",
+        world.backend,
         spread(&project_page),
         spread(&proxy_page),
         spread(&history_page)

@@ -79,7 +79,13 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let world = common::world().await;
+    for world in common::worlds().await {
+        measure(&world).await;
+    }
+}
+
+async fn measure(world: &common::World) {
+    let backend = world.backend;
     let (cp, token, bench, system) = (&world.cp, world.token.clone(), &world.bench, &world.bench);
     let targets = ["production".to_owned()];
     let mut api_ids = Vec::with_capacity(APIS);
@@ -202,22 +208,22 @@ async fn main() {
     publish.sort();
 
     println!(
-        "bench: rollback {}; with deploy {}; target p50 < 3 ms)",
+        "bench: [{backend}] rollback {}; with deploy {}; target p50 < 3 ms)",
         spread(&rollback),
         spread(&rollback_deploy)
     );
     println!(
-        "bench: export of a {:.2} MiB definition ({} KiB zip) {})",
+        "bench: [{backend}] export of a {:.2} MiB definition ({} KiB zip) {})",
         json_len as f64 / 1048576.0,
         zip.len() / 1024,
         spread(&export)
     );
     println!(
-        "bench: import (override) of that export {}; target p50 < 30 ms)",
+        "bench: [{backend}] import (override) of that export {}; target p50 < 30 ms)",
         spread(&import)
     );
     println!(
-        "bench: batch publish of {APIS} APIs in one request: median {:.0} ms, best {:.0} ms, worst {:.0} ms (n={}; target < 300 ms)",
+        "bench: [{backend}] batch publish of {APIS} APIs in one request: median {:.0} ms, best {:.0} ms, worst {:.0} ms (n={}; target < 300 ms)",
         percentile(&publish, 0.5),
         percentile(&publish, 0.0),
         percentile(&publish, 1.0),

@@ -458,9 +458,10 @@ async fn run_server(cp: ControlPlane, serve: Serve) -> Result<(), String> {
     Ok(())
 }
 
-/// `admin copy-database`: both databases are migrated to this version first; the target must hold no data.
+/// `admin copy-database`: the source must exist at this version's schema and is not changed; the target is
+/// migrated and must hold no data.
 async fn copy_database(from: &str, to: &str) -> Result<(), String> {
-    let source = ControlPlane::open(from)
+    let source = ControlPlane::open_existing(from)
         .await
         .map_err(|e| format!("--from: {e}"))?;
     let target = ControlPlane::open(to).await.map_err(|e| format!("--to: {e}"))?;

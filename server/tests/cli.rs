@@ -131,3 +131,56 @@ async fn node_tokens_are_issued_listed_and_revoked_from_the_command_line() {
     );
     assert!(!unknown.status.success());
 }
+
+/// What `portico` says, on one line, when it cannot use the database it was given.
+fn refusal(db: &str) -> String {
+    let out = portico(db, &["admin", "list-node-tokens"], "");
+    assert!(!out.status.success(), "{db} was accepted");
+    let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(said.lines().count(), 1, "{said}");
+    said
+}
+
+#[test]
+fn bad_database_configuration_gets_one_clear_line() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let said = refusal(&format!("postgres://portico:x@127.0.0.1:{port}/portico"));
+    assert!(said.contains("cannot reach the database"), "{said}");
+    let said = refusal("mysql://root@127.0.0.1/portico");
+    assert!(
+        said.contains("must start with sqlite:// or postgres://"),
+        "{said}"
+    );
+    if let Ok(cluster) = std::env::var("PORTICO_TEST_POSTGRES_URL") {
+        let (rest, database) = cluster.rsplit_once('/').unwrap();
+        let (user_part, host) = rest.rsplit_once('@').unwrap();
+        let (scheme_user, _) = user_part.rsplit_once(':').unwrap();
+        let said = refusal(&format!("{scheme_user}:wrong-password@{host}/{database}"));
+        assert!(said.contains("refused the user name or password"), "{said}");
+        let said = refusal(&format!("{rest}/no_such_database"));
+        assert!(said.contains("does not exist"), "{said}");
+    }
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_portico_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/portico.db", dir.path().display());
+    let cp = deploy::ControlPlane::open(&db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (9999, 'from the future', '2030-01-01', 1, x'00', 0)",
+    )
+    .execute(cp.pool())
+    .await
+    .unwrap();
+    cp.close().await;
+    let said = refusal(&db);
+    assert!(said.contains("migrated by a newer Portico"), "{said}");
+    let cp = deploy::ControlPlane::open(&db).await;
+    assert!(cp.is_err(), "opened a newer schema");
+}

@@ -116,3 +116,24 @@ async fn a_served_sqlite_database_is_backed_up_whole_and_an_existing_file_is_nev
     let e = deploy::moving::backup(&p.cp, &file).await.unwrap_err();
     assert!(matches!(e, deploy::Error::Conflict(_)), "{e:?}");
 }
+
+#[tokio::test]
+async fn a_missing_or_empty_source_is_refused_and_never_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere").join("portico.db");
+    let target = sqlite_database();
+    let out = copy(&format!("sqlite://{}", missing.display()), &target.url);
+    assert!(!out.status.success());
+    assert!(!missing.exists(), "copy-database created its source");
+    // A database with the schema but no data is not what anyone meant to copy.
+    let empty = sqlite_database();
+    deploy::ControlPlane::open(&empty.url)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let out = copy(&empty.url, &target.url);
+    assert!(!out.status.success());
+    let why = String::from_utf8_lossy(&out.stderr);
+    assert!(why.contains("holds no users, projects or environments"), "{why}");
+}

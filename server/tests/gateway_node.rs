@@ -157,10 +157,27 @@ async fn two_nodes_serve_one_environment_and_follow_deploys_made_through_the_res
     deploy(app.clone()).await;
     assert!(until_serves(&format!("{a}/p"), "v2").await);
     assert!(until_serves(&format!("{b}/p"), "v2").await);
-    // Both nodes report what they serve, for the console's environment page.
-    let reports = deploy::gateway::gateway_status(&cp, &root, "test", 60)
-        .await
-        .unwrap();
+    // Both nodes report what they serve, for the console's environment page. A node writes its report just
+    // after it swaps its table, so the report may trail what it serves by a moment.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let reports = loop {
+        let reports = deploy::gateway::gateway_status(&cp, &root, "test", 60)
+            .await
+            .unwrap();
+        let current = reports.len() == 2
+            && reports.iter().all(|r| {
+                r.routes.len() == 1
+                    && (
+                        r.routes[0].project.as_str(),
+                        r.routes[0].proxy.as_str(),
+                        r.routes[0].revision,
+                    ) == ("P", "p", 2)
+            });
+        if current || Instant::now() > deadline {
+            break reports;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(reports.len(), 2);
     assert!(
         reports.iter().all(|r| r.routes.len() == 1

@@ -11,6 +11,10 @@ use deploy::users::Password;
 use deploy::{environments, projects, users, Actor, Channel, ControlPlane};
 
 pub struct World {
+    /// "sqlite" or "postgres": which backend the figures are for.
+    pub backend: &'static str,
+    /// The database URL (a second replica opens it too).
+    pub url: String,
     pub cp: ControlPlane,
     pub dir: tempfile::TempDir,
     pub bench: Actor,
@@ -19,9 +23,37 @@ pub struct World {
     pub production: Environment,
 }
 
+/// A world on SQLite, then one on PostgreSQL when `make bench` runs beside a throw-away cluster
+/// (PORTICO_TEST_POSTGRES_URL, as `.ci/postgres.sh` sets it): both backends' figures in one run.
+pub async fn worlds() -> Vec<World> {
+    let mut out = vec![world().await];
+    if let Ok(cluster) = std::env::var("PORTICO_TEST_POSTGRES_URL") {
+        let name = format!("bench_{}", std::process::id());
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let (base, _) = cluster.rsplit_once('/').unwrap();
+        out.push(world_on("postgres", format!("{base}/{name}")).await);
+    }
+    out
+}
+
 pub async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let cp = ControlPlane::open(&format!("sqlite://{}/portico.db", dir.path().display()))
+    let url = format!("sqlite://{}/portico.db", dir.path().display());
+    world_in("sqlite", url, dir).await
+}
+
+async fn world_on(backend: &'static str, url: String) -> World {
+    world_in(backend, url, tempfile::tempdir().unwrap()).await
+}
+
+async fn world_in(backend: &'static str, url: String, dir: tempfile::TempDir) -> World {
+    let cp = ControlPlane::open(&url)
         .await
         .unwrap()
         // Backends in these benches (and the demo's) run on this machine, as `serve --demo` allows.
@@ -45,6 +77,8 @@ pub async fn world() -> World {
         .await
         .unwrap();
     World {
+        backend,
+        url,
         token: token.expose().to_owned(),
         bench: Actor::new(user, Channel::Cli),
         cp,
@@ -57,18 +91,29 @@ pub async fn world() -> World {
 impl World {
     /// Serves the whole application on a free loopback port; its address.
     pub async fn serve(&self) -> std::net::SocketAddr {
-        let app = server::app(self.cp.clone(), self.dir.path().to_str().unwrap())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        // As `portico serve` does: no delayed-ACK stalls on pages streamed in chunks.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        addr
+        serve(self.cp.clone(), self.dir.path()).await
     }
+
+    /// A second replica: another control plane on the same database, served on its own port.
+    pub async fn replica(&self) -> std::net::SocketAddr {
+        let cp = ControlPlane::open(&self.url)
+            .await
+            .unwrap()
+            .with_backend_policy(deploy::backends::BackendPolicy::allowing_loopback());
+        serve(cp, self.dir.path()).await
+    }
+}
+
+async fn serve(cp: ControlPlane, site_root: &std::path::Path) -> std::net::SocketAddr {
+    let app = server::app(cp, site_root.to_str().unwrap()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // As `portico serve` does: no delayed-ACK stalls on pages streamed in chunks.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
 }
 
 /// The p-th percentile of sorted samples, in milliseconds.
