@@ -25,7 +25,7 @@ tools-test:
 	@bash .ci/tools.sh test
 
 # The reliability suites print one `suite ...:` line each; --show-output keeps them, and `make test` repeats them.
-# Every test runs on SQLite; then the storage suites (the domain's and the server's: REST, permissions, console,
+# Every test runs on SQLite; then again on PostgreSQL, where the storage suites (the domain's and the server's: REST, permissions, console,
 # concurrency, crash safety) run again on PostgreSQL, beside a throw-away cluster of their own (.ci/postgres.sh).
 rust-test:
 	@mkdir -p $(TARGET_DIR)

@@ -4,4 +4,5 @@
 set -euo pipefail
 [ -n "${PORTICO_TEST_POSTGRES_URL:-}" ] || { echo "rust-test.sh: run me under .ci/postgres.sh" >&2; exit 1; }
 cargo test --workspace --exclude frontend -- --show-output
-PORTICO_TEST_BACKEND=postgres cargo test -p deploy -p server -- --show-output
+# The same invocation as above (so nothing is rebuilt); the suites that do not touch storage run again, briefly.
+PORTICO_TEST_BACKEND=postgres cargo test --workspace --exclude frontend -- --show-output

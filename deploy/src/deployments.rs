@@ -488,15 +488,17 @@ macro_rules! next_record {
     };
 }
 
-/// Retention: the proxy's oldest non-persistent records beyond the project's limit go, except the revision
-/// the step keeps (a rollback never trims the record it rolled back to).
+/// Retention (`history::trim_history_of`) for the step's proxy, keeping the step's revision.
 macro_rules! trim_history {
     () => {
-        "DELETE FROM deploy_history WHERE id IN (
-            SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
-                            WHERE proxy_id = (SELECT proxy_id FROM v) AND persistent = FALSE
-                              AND revision <> (SELECT keep_revision FROM v)) ranked
-            WHERE n > (SELECT retention FROM v));"
+        concat!(
+            crate::history::trim_history_of!(
+                "(SELECT proxy_id FROM v)",
+                "(SELECT keep_revision FROM v)",
+                "(SELECT retention FROM v)"
+            ),
+            ";"
+        )
     };
 }
 
@@ -763,26 +765,45 @@ pub(crate) async fn live_in_environment(
     project_id: i64,
     env_id: i64,
 ) -> Result<Vec<LiveProxy>> {
-    let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
-        "SELECT a.name, a.config, d.revision, d.deployed_by, d.deployed_at, d.snapshot
+    Ok(live_rows(conn, project_id, Some(env_id))
+        .await?
+        .remove(&env_id)
+        .unwrap_or_default())
+}
+
+/// What of a project is live, by environment id, in one query.
+pub(crate) async fn live_in_project(
+    conn: &mut Conn,
+    project_id: i64,
+) -> Result<std::collections::HashMap<i64, Vec<LiveProxy>>> {
+    live_rows(conn, project_id, None).await
+}
+
+async fn live_rows(
+    conn: &mut Conn,
+    project_id: i64,
+    env_id: Option<i64>,
+) -> Result<std::collections::HashMap<i64, Vec<LiveProxy>>> {
+    let rows: Vec<(i64, String, String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT d.environment_id, a.name, a.config, d.revision, d.deployed_by, d.deployed_at, d.snapshot
          FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
-         WHERE a.project_id = $1 AND d.environment_id = $2 ORDER BY a.name",
+         WHERE a.project_id = $1 AND ($2 IS NULL OR d.environment_id = $2) ORDER BY a.name",
     )
     .bind(project_id)
     .bind(env_id)
     .fetch_all(conn)
     .await?;
-    rows.into_iter()
-        .map(|(proxy, config, revision, deployed_by, deployed_at, snapshot)| {
-            let current: ProxySpec = from_json(&config)?;
-            let live: Snapshot = from_json(&snapshot)?;
-            Ok(LiveProxy {
-                redeploy_required: live.proxy != current || live.name != proxy,
-                proxy,
-                revision,
-                deployed_by,
-                deployed_at,
-            })
-        })
-        .collect()
+    let mut out: std::collections::HashMap<i64, Vec<LiveProxy>> = Default::default();
+    for (env, proxy, config, revision, deployed_by, deployed_at, snapshot) in rows {
+        let current: ProxySpec = from_json(&config)?;
+        let live: Snapshot = from_json(&snapshot)?;
+        out.entry(env).or_default().push(LiveProxy {
+            redeploy_required: live.proxy != current || live.name != proxy,
+            proxy,
+            revision,
+            deployed_by,
+            deployed_at,
+        });
+    }
+    Ok(out)
 }

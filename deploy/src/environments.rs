@@ -186,10 +186,11 @@ pub async fn project_environments(
     .bind(p.id)
     .fetch_all(&mut *conn)
     .await?;
+    // What is live of the project in every environment, in one query, not one per environment.
+    let mut live_in = crate::deployments::live_in_project(&mut conn, p.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let env_id = row.id;
-        let live = crate::deployments::live_in_environment(&mut conn, p.id, env_id).await?;
+        let live = live_in.remove(&row.id).unwrap_or_default();
         out.push(ProjectEnvironment {
             environment: from_row(row),
             deployed: !live.is_empty(),

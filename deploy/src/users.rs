@@ -192,16 +192,16 @@ pub async fn sign_in(
     address: Option<std::net::IpAddr>,
 ) -> Result<User> {
     let limit = cp.sign_ins();
-    if let Err(retry_after_seconds) = limit.check(username, address) {
+    if let Err(retry_after_seconds) = limit.check(cp, username, address).await? {
         return Err(Error::TooManyAttempts { retry_after_seconds });
     }
     match authenticate(cp, username, password).await {
         Ok(user) => {
-            limit.succeeded(username, address);
+            limit.succeeded(cp, username, address).await?;
             Ok(user)
         }
         Err(Error::BadCredentials) => {
-            limit.failed(username, address);
+            limit.failed(cp, username, address).await?;
             Err(Error::BadCredentials)
         }
         Err(e) => Err(e),

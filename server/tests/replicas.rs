@@ -205,8 +205,8 @@ async fn two_replicas_share_one_database_and_lose_nothing() {
     for name in WRITTEN {
         create(&a, name, &one).await;
     }
-    let seconds = support::process::setting("PORTICO_REPLICA_SECONDS", 6);
-    let clients = 16;
+    let seconds = support::process::setting("PORTICO_REPLICA_SECONDS", 30);
+    let clients = 64;
     let tally = Arc::new(Tally::default());
     let (stop, restarting) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
     let auth = format!("Bearer {}", a.token.clone().unwrap());
