@@ -1,113 +1,13 @@
 //! Who may do what in a project: the API_MANAGEMENT permissions, the project admin role, and membership.
 
-use crate::db::{Conn, Flag};
+use crate::db::Flag;
 
+use crate::rows::authorize;
 use crate::users::find_user_by_name;
-use crate::{audit, Actor, ControlPlane, Error, Result};
+use crate::{Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{Member, Permission};
-
-/// What an operation needs of the actor in a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    Permission(Permission),
-    ProjectAdmin,
-}
-
-/// A project the actor has been let into.
-#[derive(Debug, Clone)]
-pub(crate) struct ProjectRef {
-    pub id: i64,
-    pub name: String,
-    pub history_retention: i64,
-}
-
-pub(crate) fn project_not_found(name: &str) -> Error {
-    Error::NotFound(format!(
-        "Project({name}) was not found or user does not have privilege to access it!"
-    ))
-}
-
-/// Finds a project and checks the actor's right to do `need` there. A project the actor may not see is
-/// answered exactly like one that does not exist.
-pub(crate) async fn authorize(
-    conn: &mut Conn,
-    actor: &Actor,
-    project: &str,
-    need: Need,
-) -> Result<ProjectRef> {
-    authorize_on(conn, actor, ProjectKey::Name(project), need).await
-}
-
-/// How a request names its project: the APIOps API by name, the cloud-style API by stable id.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum ProjectKey<'a> {
-    Name(&'a str),
-    PublicId(&'a str),
-}
-
-pub(crate) async fn authorize_on(
-    conn: &mut Conn,
-    actor: &Actor,
-    key: ProjectKey<'_>,
-    need: Need,
-) -> Result<ProjectRef> {
-    let (project, sql) = match key {
-        ProjectKey::Name(name) => (
-            name,
-            "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
-             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1
-             WHERE p.name = $2",
-        ),
-        ProjectKey::PublicId(id) => (
-            id,
-            "SELECT p.id, p.name, p.history_retention, m.project_admin, m.permissions
-             FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $1
-             WHERE p.public_id = $2",
-        ),
-    };
-    let row: Option<(i64, String, i64, Option<Flag>, Option<String>)> = sqlx::query_as(sql)
-        .bind(actor.user.id)
-        .bind(project)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some((id, name, history_retention, admin, permissions)) = row else {
-        return Err(project_not_found(project));
-    };
-    let found = ProjectRef {
-        id,
-        name,
-        history_retention,
-    };
-    if actor.user.system_admin {
-        return Ok(found);
-    }
-    let (Some(Flag(admin)), Some(permissions)) = (admin, permissions) else {
-        return Err(project_not_found(project));
-    };
-    let granted = admin
-        || match need {
-            Need::ProjectAdmin => false,
-            Need::Permission(p) => permissions.split(',').any(|held| held == p.as_str()),
-        };
-    if granted {
-        Ok(found)
-    } else {
-        Err(Error::Forbidden(match need {
-            Need::ProjectAdmin => format!(
-                "User does not have the project admin role in project ({})!",
-                found.name
-            ),
-            Need::Permission(p) => {
-                format!(
-                    "User does not have API_MANAGEMENT + {} permission in project ({})!",
-                    p.as_str(),
-                    found.name
-                )
-            }
-        }))
-    }
-}
+pub use crate::rows::Need;
 
 /// Whether the actor may do `need` in the project (for showing or hiding actions; the operation checks again).
 pub async fn may(cp: &ControlPlane, actor: &Actor, project: &str, need: Need) -> Result<bool> {
@@ -199,7 +99,7 @@ pub async fn set_member(
     } else {
         stored.clone()
     };
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "SET_MEMBER",
@@ -233,7 +133,7 @@ pub async fn remove_member(cp: &ControlPlane, actor: &Actor, project: &str, user
             "Member ({username}) was not found in project ({project})!"
         )));
     }
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "REMOVE_MEMBER",

@@ -1,8 +1,6 @@
 //! The audit log: who changed what, when, through which door.
 
-use crate::db::Conn;
-
-use crate::{clock, Actor, ControlPlane, Result};
+use crate::{Actor, ControlPlane, Result};
 
 pub use crate::model::{AuditEntry, AuditFilter};
 
@@ -32,33 +30,6 @@ fn from_row(r: AuditRow) -> AuditEntry {
     }
 }
 
-/// Writes an audit line inside the caller's transaction, so the change and its record commit together.
-pub(crate) async fn record(
-    conn: &mut Conn,
-    actor: &Actor,
-    action: &str,
-    object_type: &str,
-    object_name: &str,
-    project_id: Option<i64>,
-    detail: &str,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, channel, action, object_type, object_name, project_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(clock::now())
-    .bind(&actor.user.username)
-    .bind(actor.channel.as_str())
-    .bind(action)
-    .bind(object_type)
-    .bind(object_name)
-    .bind(project_id)
-    .bind(detail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// A project's audit log, newest first.
 pub async fn project_log(
     cp: &ControlPlane,
@@ -68,11 +39,11 @@ pub async fn project_log(
     limit: i64,
 ) -> Result<Vec<AuditEntry>> {
     let mut conn = cp.pool().acquire().await?;
-    let p = crate::access::authorize(
+    let p = crate::rows::authorize(
         &mut conn,
         actor,
         project,
-        crate::access::Need::Permission(crate::access::Permission::View),
+        crate::rows::Need::Permission(crate::model::Permission::View),
     )
     .await?;
     let rows: Vec<AuditRow> = sqlx::query_as(

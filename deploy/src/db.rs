@@ -18,8 +18,6 @@ use std::sync::Arc;
 use sqlx::any::{AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
 use sqlx::{Any, Decode, Transaction, Type};
 
-use crate::live_feed::LiveFeed;
-
 pub type Conn = sqlx::AnyConnection;
 pub type Pool = sqlx::AnyPool;
 
@@ -89,21 +87,25 @@ impl<'r> Decode<'r, Any> for Flag {
     }
 }
 
-/// A write transaction. Committing it nudges the live feed, so this process's deploys reach its gateways
-/// and the remote nodes it feeds without waiting for the feed's next look at the change counters.
+/// What to do once a write commits.
+pub(crate) type OnCommit = Arc<dyn Fn() + Send + Sync>;
+
+/// A write transaction. Committing it calls its `OnCommit`, which nudges the live feed, so this process's
+/// deploys reach its gateways and the remote nodes it feeds without waiting for the feed's next look at the
+/// change counters.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
-    feed: Arc<LiveFeed>,
+    on_commit: OnCommit,
 }
 
 impl WriteTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, feed: Arc<LiveFeed>) -> Self {
-        Self { tx, feed }
+    pub(crate) fn new(tx: Transaction<'static, Any>, on_commit: OnCommit) -> Self {
+        Self { tx, on_commit }
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
-        self.feed.nudge();
+        (self.on_commit)();
         Ok(())
     }
 }

@@ -1,47 +1,19 @@
 //! Environments (test, staging, production, ...): created by system admins, assigned to the projects that
 //! may deploy to them.
 
-use crate::db::Conn;
+use crate::rows::{
+    environment_from_row as from_row, environment_not_found, EnvironmentRow, ENVIRONMENT_COLUMNS as COLUMNS,
+};
 
-use crate::access::{authorize, Need, Permission};
 use crate::error::{Constraint, OnConstraint};
+use crate::model::Permission;
 use crate::names::{check_name, check_text};
-use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+use crate::rows::{authorize, Need};
+use crate::{clock, ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{
     Environment, EnvironmentLive, EnvironmentType, NewEnvironment, ProjectEnvironment, ProjectLive,
 };
-
-/// An `environments` row as read (by `COLUMNS`).
-#[derive(sqlx::FromRow)]
-struct EnvironmentRow {
-    id: i64,
-    public_id: String,
-    name: String,
-    env_type: String,
-    description: String,
-    access_url: String,
-    created_at: String,
-}
-
-fn from_row(r: EnvironmentRow) -> Environment {
-    Environment {
-        id: r.public_id,
-        name: r.name,
-        env_type: EnvironmentType::parse(&r.env_type),
-        description: r.description,
-        access_url: r.access_url,
-        created_at: r.created_at,
-    }
-}
-
-const COLUMNS: &str = "e.id, e.public_id, e.name, e.env_type, e.description, e.access_url, e.created_at";
-
-pub(crate) fn environment_not_found(name: &str) -> Error {
-    Error::Invalid(format!(
-        "Environment ({name}) is not found or user does not have privilege to access it!"
-    ))
-}
 
 pub async fn create_environment(
     cp: &ControlPlane,
@@ -82,7 +54,7 @@ pub async fn create_environment(
     .on_constraint(Constraint::Unique, || {
         Error::Conflict(format!("Environment ({}) already exists!", env.name))
     })?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "CREATE",
@@ -140,7 +112,7 @@ pub async fn assign_environment(
         .bind(env_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "ASSIGN",
@@ -152,24 +124,6 @@ pub async fn assign_environment(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// An environment the project may use, looked up inside a transaction.
-pub(crate) async fn project_environment(
-    conn: &mut Conn,
-    project_id: i64,
-    name: &str,
-) -> Result<(i64, Environment)> {
-    let row: Option<EnvironmentRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
-         WHERE pe.project_id = $1 AND e.name = $2"
-    ))
-    .bind(project_id)
-    .bind(name)
-    .fetch_optional(conn)
-    .await?;
-    let row = row.ok_or_else(|| environment_not_found(name))?;
-    Ok((row.id, from_row(row)))
 }
 
 pub async fn project_environments(
@@ -187,7 +141,7 @@ pub async fn project_environments(
     .fetch_all(&mut *conn)
     .await?;
     // What is live of the project in every environment, in one query, not one per environment.
-    let mut live_in = crate::deployments::live_in_project(&mut conn, p.id).await?;
+    let mut live_in = crate::rows::live_in_project(&mut conn, p.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let live = live_in.remove(&row.id).unwrap_or_default();
@@ -247,7 +201,7 @@ pub async fn environment_live(
             Err(e) => return Err(e),
         }
         seen.push(ProjectLive {
-            live: crate::deployments::live_in_environment(&mut conn, project_id, env_id).await?,
+            live: crate::rows::live_in_environment(&mut conn, project_id, env_id).await?,
             project: name,
             project_id: public_id,
         });

@@ -2,10 +2,11 @@
 //! whenever that changes. Gateway nodes are trusted readers, so these take no actor; the one write (where
 //! an environment is served) is a system admin's.
 
-use crate::access::{authorize, Need, Permission};
 use crate::model::from_json;
+use crate::model::Permission;
 pub use crate::model::{LiveRoute, LiveSet, NodeReport, ServedRoute};
-use crate::{audit, Actor, ControlPlane, Error, Result};
+use crate::rows::{authorize, Need};
+use crate::{Actor, ControlPlane, Error, Result};
 
 /// An environment and the URL its gateway is reached at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +101,7 @@ pub async fn set_access_url(
     if changed == 0 {
         return Err(Error::NotFound(format!("Environment ({environment}) not found!")));
     }
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "UPDATE",

@@ -1,42 +1,17 @@
 //! API proxy groups: proxies deployed together, with a client route and group-level CORS and cache.
 
 use crate::db::Conn;
+use crate::rows::{find_group, group_not_found};
 
-use crate::access::{authorize, Need, Permission};
 use crate::error::{not_found_as_invalid, Constraint, OnConstraint};
+use crate::model::Permission;
 use crate::model::{from_json, to_json, GroupSpec};
 use crate::names::check_name;
-use crate::proxies::find_proxy;
-use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+use crate::rows::find_proxy;
+use crate::rows::{authorize, Need};
+use crate::{clock, ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::ApiProxyGroup;
-
-pub(crate) struct GroupRow {
-    pub id: i64,
-    pub name: String,
-    pub spec: GroupSpec,
-}
-
-pub(crate) fn group_not_found(name: &str) -> Error {
-    Error::NotFound(format!(
-        "API Proxy Group ({name}) is not found or user does not have privilege to access it!"
-    ))
-}
-
-pub(crate) async fn find_group(conn: &mut Conn, project_id: i64, name: &str) -> Result<GroupRow> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, config FROM api_proxy_groups WHERE project_id = $1 AND name = $2")
-            .bind(project_id)
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (id, name, config) = row.ok_or_else(|| group_not_found(name))?;
-    Ok(GroupRow {
-        id,
-        name,
-        spec: from_json(&config)?,
-    })
-}
 
 pub async fn create_group(
     cp: &ControlPlane,
@@ -75,7 +50,7 @@ pub async fn create_group(
             .map_err(not_found_as_invalid)?;
         add(&mut tx, id, proxy.id).await?;
     }
-    audit::record(&mut tx, actor, "CREATE", "API_PROXY_GROUP", name, Some(p.id), "").await?;
+    crate::rows::record_audit(&mut tx, actor, "CREATE", "API_PROXY_GROUP", name, Some(p.id), "").await?;
     let group = load_one(&mut tx, p.id, name).await?;
     tx.commit().await?;
     Ok(group)
@@ -107,7 +82,7 @@ pub async fn update_group(
         .bind(g.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "UPDATE",
@@ -130,7 +105,7 @@ pub async fn delete_group(cp: &ControlPlane, actor: &Actor, project: &str, name:
         .bind(g.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "DELETE",
@@ -156,7 +131,7 @@ pub async fn add_member(
     let g = find_group(&mut tx, p.id, group).await?;
     let a = find_proxy(&mut tx, p.id, proxy).await?;
     add(&mut tx, g.id, a.id).await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "ADD_MEMBER",
@@ -194,7 +169,7 @@ pub async fn remove_member(
             a.name, g.name
         )));
     }
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "REMOVE_MEMBER",

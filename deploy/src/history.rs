@@ -3,14 +3,15 @@
 
 use crate::db::{Conn, Flag};
 
-use crate::access::{authorize, Need, Permission};
-use crate::proxies::find_proxy;
-use crate::{audit, Actor, ControlPlane, Error, Result};
+use crate::model::Permission;
+use crate::rows::find_proxy;
+use crate::rows::{authorize, Need};
+use crate::{Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{Action, HistoryRecord};
 
 /// Retention, the one rule: a proxy's non-persistent records beyond the newest `$limit` go, except revision
-/// `$keep` (a rollback never trims the record it rolled back to). The arguments are SQL expressions, so the
+/// `$keep` when it is not NULL (a rollback never trims the record it rolled back to). The arguments are SQL expressions, so the
 /// deploy batch (which reads them from its `v` row) and `apply_retention` share the words.
 macro_rules! trim_history_of {
     ($proxy:literal, $keep:literal, $limit:literal) => {
@@ -19,7 +20,7 @@ macro_rules! trim_history_of {
                 SELECT id FROM (SELECT id, row_number() OVER (ORDER BY revision DESC) AS n FROM deploy_history
                                 WHERE proxy_id = ",
             $proxy,
-            " AND persistent = FALSE AND revision <> ",
+            " AND persistent = FALSE AND revision IS DISTINCT FROM ",
             $keep,
             ") ranked
                 WHERE n > ",
@@ -32,8 +33,7 @@ pub(crate) use trim_history_of;
 
 /// Deletes the oldest non-persistent records of a proxy beyond the limit.
 pub(crate) async fn apply_retention(conn: &mut Conn, proxy_id: i64, limit: i64) -> Result<()> {
-    // Revisions start at 1, so keeping revision 0 keeps nothing extra.
-    sqlx::query(trim_history_of!("$1", "0", "$2"))
+    sqlx::query(trim_history_of!("$1", "NULL", "$2"))
         .bind(proxy_id)
         .bind(limit)
         .execute(conn)
@@ -180,7 +180,7 @@ pub async fn set_persistent(
         apply_retention(&mut tx, a.id, p.history_retention).await?;
     }
     let verb = if persistent { "PIN" } else { "UNPIN" };
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         verb,

@@ -6,6 +6,8 @@
 #[cfg(feature = "storage")]
 pub mod access;
 #[cfg(feature = "storage")]
+mod actor;
+#[cfg(feature = "storage")]
 pub mod archive;
 #[cfg(feature = "storage")]
 pub mod audit;
@@ -53,7 +55,11 @@ pub mod publish;
 #[cfg(feature = "storage")]
 pub mod rollback;
 #[cfg(feature = "storage")]
+mod rows;
+#[cfg(feature = "storage")]
 pub mod sign_in_limit;
+#[cfg(feature = "storage")]
+mod steps;
 #[cfg(feature = "storage")]
 mod store;
 #[cfg(feature = "storage")]
@@ -63,8 +69,8 @@ pub mod transfer;
 #[cfg(feature = "storage")]
 pub mod users;
 
+#[cfg(feature = "storage")]
+pub use actor::{Actor, Channel};
 pub use error::{Error, Result};
 #[cfg(feature = "storage")]
 pub use store::{CompanionPool, ControlPlane};
-#[cfg(feature = "storage")]
-pub use users::{Actor, Channel};

@@ -6,9 +6,10 @@
 
 use crate::db::{Backend, Conn, Flag};
 
-use crate::access::{authorize, Need, Permission};
-use crate::environments::project_environment;
+use crate::model::Permission;
 use crate::model::{ProxySpec, Snapshot};
+use crate::rows::project_environment;
+use crate::rows::{authorize, Need};
 use crate::{Actor, ControlPlane, Error, Result};
 
 /// Paths strictly above `path` on segment boundaries: "/a/b/c" has "", "/a" and "/a/b".

@@ -5,7 +5,7 @@
 
 pub use crate::model::NodeTokenInfo;
 use crate::tokens::{digest, new_secret, well_formed};
-use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+use crate::{clock, Actor, ControlPlane, Error, Result};
 
 /// Every node token starts with this, so a leaked one is recognisable and never mistaken for a user's.
 pub const NODE_TOKEN_PREFIX: &str = "ptn_";
@@ -77,7 +77,7 @@ pub async fn create_node_token(
     .bind(&created_at)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "CREATE",
@@ -154,7 +154,7 @@ pub async fn revoke_node_token(cp: &ControlPlane, actor: &Actor, token_id: i64) 
             "Node token ({token_id}) was not found or is already revoked!"
         )));
     }
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "REVOKE",

@@ -6,8 +6,9 @@ use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::access::{authorize, Need, Permission};
+use crate::model::Permission;
 use crate::model::{EnvironmentNodes, GatewayNode, NodeAck, NodeState};
+use crate::rows::{authorize, Need};
 use crate::{clock, Actor, ControlPlane, Error, Result};
 
 /// A connected node silent for longer than this is stale (nodes acknowledge every few seconds).
@@ -181,7 +182,7 @@ pub async fn environment_nodes(
 ) -> Result<EnvironmentNodes> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
-    let (_, env) = crate::environments::project_environment(&mut conn, p.id, environment).await?;
+    let (_, env) = crate::rows::project_environment(&mut conn, p.id, environment).await?;
     drop(conn);
     nodes_of(cp, env.name).await
 }

@@ -2,7 +2,7 @@
 
 use crate::error::{Constraint, OnConstraint};
 use crate::names::{check_name, check_text};
-use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+use crate::{clock, ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::Project;
 
@@ -101,7 +101,7 @@ pub async fn create_project(
     .on_constraint(Constraint::Unique, || {
         Error::Conflict(format!("Project ({name}) already exists!"))
     })?;
-    audit::record(&mut tx, actor, "CREATE", "PROJECT", name, Some(row_id), "").await?;
+    crate::rows::record_audit(&mut tx, actor, "CREATE", "PROJECT", name, Some(row_id), "").await?;
     tx.commit().await?;
     Ok(project)
 }
@@ -128,11 +128,11 @@ pub(crate) async fn add_project_admin(
 /// One project the actor may see.
 pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result<Project> {
     let mut conn = cp.pool().acquire().await?;
-    let p = crate::access::authorize(
+    let p = crate::rows::authorize(
         &mut conn,
         actor,
         name,
-        crate::access::Need::Permission(crate::access::Permission::View),
+        crate::rows::Need::Permission(crate::model::Permission::View),
     )
     .await?;
     let row: ProjectRow = sqlx::query_as(
@@ -159,7 +159,7 @@ pub async fn set_history_retention(
         )));
     }
     let mut tx = cp.begin_write().await?;
-    let p = crate::access::authorize(&mut tx, actor, project, crate::access::Need::ProjectAdmin).await?;
+    let p = crate::rows::authorize(&mut tx, actor, project, crate::rows::Need::ProjectAdmin).await?;
     sqlx::query("UPDATE projects SET history_retention = $1 WHERE id = $2")
         .bind(limit)
         .bind(p.id)
@@ -172,7 +172,7 @@ pub async fn set_history_retention(
     for proxy_id in proxies {
         crate::history::apply_retention(&mut tx, proxy_id, limit).await?;
     }
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "UPDATE_SETTINGS",

@@ -3,37 +3,16 @@
 use std::collections::HashMap;
 
 use crate::db::{Backend, Conn};
+use crate::rows::{find_proxy, proxy_not_found};
 
-use crate::access::{authorize, Need, Permission, ProjectRef};
 use crate::error::{Constraint, OnConstraint};
+use crate::model::Permission;
 use crate::model::{from_json, to_json, ApiType, ProxySpec, Snapshot};
 use crate::names::check_name;
-use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+use crate::rows::{authorize, Need, ProjectRef};
+use crate::{clock, ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{ApiProxy, LiveDeployment, ProxySummary};
-
-/// A proxy row as operations inside this crate use it.
-pub(crate) struct ProxyRow {
-    pub id: i64,
-    pub name: String,
-}
-
-pub(crate) fn proxy_not_found(name: &str) -> Error {
-    Error::NotFound(format!(
-        "API Proxy ({name}) is not found or user does not have privilege to access it!"
-    ))
-}
-
-pub(crate) async fn find_proxy(conn: &mut Conn, project_id: i64, name: &str) -> Result<ProxyRow> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM api_proxies WHERE project_id = $1 AND name = $2")
-            .bind(project_id)
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (id, name) = row.ok_or_else(|| proxy_not_found(name))?;
-    Ok(ProxyRow { id, name })
-}
 
 /// Replaces a proxy's deploy list; every name must be an environment assigned to the project.
 pub(crate) async fn set_deploy_list(
@@ -47,7 +26,7 @@ pub(crate) async fn set_deploy_list(
         .execute(&mut *conn)
         .await?;
     for name in names {
-        let (env_id, _) = crate::environments::project_environment(conn, project_id, name).await?;
+        let (env_id, _) = crate::rows::project_environment(conn, project_id, name).await?;
         sqlx::query("INSERT INTO proxy_deploy_targets (proxy_id, environment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(proxy_id)
             .bind(env_id)
@@ -72,7 +51,7 @@ pub async fn create_proxy(
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
     let id = insert_proxy(&mut tx, &p, name, &spec).await?;
     set_deploy_list(&mut tx, p.id, id, deploy_list).await?;
-    audit::record(&mut tx, actor, "CREATE", "API_PROXY", name, Some(p.id), "").await?;
+    crate::rows::record_audit(&mut tx, actor, "CREATE", "API_PROXY", name, Some(p.id), "").await?;
     let proxy = load_one(&mut tx, p.id, name).await?;
     tx.commit().await?;
     Ok(proxy)
@@ -123,7 +102,7 @@ pub async fn update_proxy(
     if let Some(list) = deploy_list {
         set_deploy_list(&mut tx, p.id, row.id, list).await?;
     }
-    audit::record(&mut tx, actor, "UPDATE", "API_PROXY", &row.name, Some(p.id), "").await?;
+    crate::rows::record_audit(&mut tx, actor, "UPDATE", "API_PROXY", &row.name, Some(p.id), "").await?;
     let proxy = load_one(&mut tx, p.id, &row.name).await?;
     tx.commit().await?;
     Ok(proxy)
@@ -158,7 +137,7 @@ pub async fn delete_proxy(cp: &ControlPlane, actor: &Actor, project: &str, name:
         .bind(row.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, "DELETE", "API_PROXY", &row.name, Some(p.id), "").await?;
+    crate::rows::record_audit(&mut tx, actor, "DELETE", "API_PROXY", &row.name, Some(p.id), "").await?;
     tx.commit().await?;
     Ok(())
 }

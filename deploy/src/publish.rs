@@ -9,11 +9,13 @@ use std::collections::HashMap;
 
 use crate::db::{Backend, Conn, Flag};
 
-use crate::access::{authorize_on, Need, Permission, ProjectKey};
-use crate::deployments::{make_live, not_allowed, not_live, undeploy_one, DeployOptions, LiveGroup, Step};
-use crate::history::Action;
+use crate::model::Action;
+use crate::model::DeployOptions;
+use crate::model::Permission;
 use crate::model::{from_json, to_json, GroupSnapshot, GroupSpec, ProxySpec, Snapshot};
-use crate::{audit, ids, Actor, ControlPlane, Error, Result};
+use crate::rows::{authorize_on, Need, ProjectKey};
+use crate::steps::{make_live, not_allowed, not_live, undeploy_one, LiveGroup, Step};
+use crate::{ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{PublishFailure, PublishRequest, PublishResult, Published};
 
@@ -326,7 +328,7 @@ pub async fn publish(
         description,
         options: &options,
         backends: cp.backends(),
-        keep_revision: 0,
+        keep_revision: None,
     };
     let mut result = PublishResult::default();
     for api_id in &api_ids {
@@ -403,7 +405,7 @@ pub async fn publish(
         api_ids.len(),
         description
     );
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         verb,

@@ -7,14 +7,17 @@
 
 use crate::db::Conn;
 
-use crate::access::{authorize, Need, Permission, ProjectRef};
-use crate::deployments::{make_live, not_allowed, record_only, DeployOptions, LiveGroup, Step};
 use crate::diff::diff_specs;
-use crate::environments::project_environment;
 use crate::history::{revision_not_found, Action};
+use crate::model::DeployOptions;
+use crate::model::Permission;
 use crate::model::{from_json, ProxySpec, Snapshot};
-use crate::proxies::{find_proxy, write_spec, ProxyRow};
-use crate::{audit, Actor, ControlPlane, Error, Result};
+use crate::proxies::write_spec;
+use crate::rows::project_environment;
+use crate::rows::{authorize, Need, ProjectRef};
+use crate::rows::{find_proxy, ProxyRow};
+use crate::steps::{make_live, not_allowed, record_only, LiveGroup, Step};
+use crate::{Actor, ControlPlane, Error, Result};
 
 pub use crate::model::{ConfigDiff, PlannedDeploy, RollbackOutcome, RollbackPreview};
 
@@ -149,7 +152,7 @@ pub async fn rollback(
         description: &description,
         options: &options,
         backends: cp.backends(),
-        keep_revision: revision,
+        keep_revision: Some(revision),
     };
     let record = record_only(&mut tx, &step, a.id, &replaced, Action::Rollback).await?;
     let mut outcome = RollbackOutcome {
@@ -188,7 +191,7 @@ pub async fn rollback(
         (Some(env), None) => format!("to revision {revision}, deploy to {env} refused"),
         _ => format!("to revision {revision}"),
     };
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "ROLLBACK",

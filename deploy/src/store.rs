@@ -230,7 +230,8 @@ impl ControlPlane {
                 tx
             }
         };
-        Ok(WriteTx::new(tx, Arc::clone(&self.live_feed)))
+        let feed = Arc::clone(&self.live_feed);
+        Ok(WriteTx::new(tx, Arc::new(move || feed.nudge())))
     }
 
     /// Closes both pools, checkpointing the write-ahead log.

@@ -6,7 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::users::{find_user_by_name, User};
-use crate::{audit, clock, ids, Actor, ControlPlane, Error, Result};
+use crate::{clock, ids, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::TokenInfo;
 
@@ -91,7 +91,7 @@ pub async fn create_token(
     .bind(&expires_at)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
+    crate::rows::record_audit(
         &mut tx,
         actor,
         "CREATE",
@@ -222,7 +222,7 @@ pub async fn revoke_token(cp: &ControlPlane, actor: &Actor, token_id: i64) -> Re
             "Token ({token_id}) was not found or is already revoked!"
         )));
     }
-    audit::record(&mut tx, actor, "REVOKE", "TOKEN", &token_id.to_string(), None, "").await?;
+    crate::rows::record_audit(&mut tx, actor, "REVOKE", "TOKEN", &token_id.to_string(), None, "").await?;
     tx.commit().await?;
     Ok(())
 }

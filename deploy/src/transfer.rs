@@ -4,18 +4,19 @@
 
 use crate::db::Conn;
 
-use crate::access::{authorize, Need, Permission};
 use crate::archive::{self, ArchiveLimits};
-use crate::deployments::{
-    make_live, not_allowed, record_only, DeployOptions, DeploymentResult, EnvironmentResult, LiveGroup, Step,
-};
-use crate::environments::project_environment;
 use crate::export_format::{ExportFile, ExportedProxy, ImportMetadata, EXPORT_FORMAT_VERSION};
-use crate::history::Action;
+use crate::model::Action;
+use crate::model::Permission;
 use crate::model::{from_json, ProxySpec, Snapshot};
+use crate::model::{DeployOptions, DeploymentResult, EnvironmentResult};
 use crate::names::check_name;
-use crate::proxies::{find_proxy, insert_proxy, load_one, set_deploy_list, write_spec};
-use crate::{audit, clock, Actor, ControlPlane, Error, Result};
+use crate::proxies::{insert_proxy, load_one, set_deploy_list, write_spec};
+use crate::rows::find_proxy;
+use crate::rows::project_environment;
+use crate::rows::{authorize, Need};
+use crate::steps::{make_live, not_allowed, record_only, LiveGroup, Step};
+use crate::{clock, Actor, ControlPlane, Error, Result};
 
 pub use crate::model::ImportOutcome;
 
@@ -161,7 +162,7 @@ pub async fn import_proxy(
         description: IMPORT_DESCRIPTION,
         options: &options,
         backends: cp.backends(),
-        keep_revision: 0,
+        keep_revision: None,
     };
     let (proxy_id, name, replaced_revision) = match existing {
         Some(row) => {
@@ -195,7 +196,7 @@ pub async fn import_proxy(
         (None, true) => "created".to_owned(),
         (None, false) => format!("created; unknown deploy list environments left out: {}", skipped.join(", ")),
     };
-    audit::record(&mut tx, actor, "IMPORT", "API_PROXY", &name, Some(p.id), &detail).await?;
+    crate::rows::record_audit(&mut tx, actor, "IMPORT", "API_PROXY", &name, Some(p.id), &detail).await?;
     tx.commit().await?;
     Ok(ImportOutcome {
         api_proxy_name: name,

@@ -4,11 +4,12 @@ use std::sync::LazyLock;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Constraint, OnConstraint};
 use crate::names::check_name;
-use crate::{audit, clock, ControlPlane, Error, Result};
+use crate::{clock, ControlPlane, Error, Result};
+
+pub use crate::actor::{Actor, Channel, User};
 
 /// A password as typed. Never serialised, never printed.
 pub struct Password(String);
@@ -22,57 +23,6 @@ impl Password {
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password(<redacted>)")
-    }
-}
-
-/// Which door a request came through, recorded in the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Channel {
-    Console,
-    Api,
-    Cli,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Console => "CONSOLE",
-            Channel::Api => "API",
-            Channel::Cli => "CLI",
-        }
-    }
-}
-
-/// A signed-in user as the doors see it. The password hash never leaves this crate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub system_admin: bool,
-}
-
-/// The user an operation is done as, and through which door.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user: User,
-    pub channel: Channel,
-}
-
-impl Actor {
-    pub fn new(user: User, channel: Channel) -> Self {
-        Self { user, channel }
-    }
-
-    /// The command line's actor, used for bootstrapping before any user exists.
-    pub fn system(channel: Channel) -> Self {
-        let user = User {
-            id: 0,
-            username: "system".into(),
-            system_admin: true,
-        };
-        Self { user, channel }
     }
 }
 
@@ -106,7 +56,7 @@ pub async fn create_user(
     .on_constraint(Constraint::Unique, || {
         Error::Conflict(format!("User ({username}) already exists!"))
     })?;
-    audit::record(&mut tx, actor, "CREATE", "USER", username, None, "").await?;
+    crate::rows::record_audit(&mut tx, actor, "CREATE", "USER", username, None, "").await?;
     tx.commit().await?;
     Ok(User {
         id,
@@ -139,7 +89,7 @@ pub async fn set_password(
     if changed == 0 {
         return Err(Error::NotFound(format!("User ({username}) was not found!")));
     }
-    audit::record(&mut tx, actor, "SET_PASSWORD", "USER", username, None, "").await?;
+    crate::rows::record_audit(&mut tx, actor, "SET_PASSWORD", "USER", username, None, "").await?;
     tx.commit().await?;
     Ok(())
 }

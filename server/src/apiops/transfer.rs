@@ -119,6 +119,22 @@ pub(crate) async fn read_form(
         ApiError::BadRequest("Content-Type must be multipart/form-data with a boundary!".into())
     })?;
     let body_limit = import_body_limit(limits);
+    let read = read_fields(&mut multipart, limits, body_limit).await;
+    if read.is_err() {
+        // Read what the client is still sending (the body limit bounds it) before answering: a client still
+        // writing its upload would otherwise see the connection reset instead of the answer.
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    }
+    read
+}
+
+async fn read_fields(
+    multipart: &mut Multipart,
+    limits: &ArchiveLimits,
+    body_limit: usize,
+) -> ApiResult<Form> {
     let mut form = Form::default();
     while let Some(field) = multipart
         .next_field()
