@@ -45,7 +45,7 @@ fn group(rows: Vec<(String, String)>) -> Schema {
 
 #[tokio::test]
 async fn both_backends_hold_the_same_tables_and_columns() {
-    let Ok(cluster) = std::env::var("PORTICO_TEST_POSTGRES_URL") else {
+    let Some(pg) = common::postgres_database().await else {
         assert!(
             !common::on_postgres(),
             "PORTICO_TEST_BACKEND=postgres needs the test cluster"
@@ -53,20 +53,9 @@ async fn both_backends_hold_the_same_tables_and_columns() {
         eprintln!("skipped: no PORTICO_TEST_POSTGRES_URL (make test runs the tests beside a cluster)");
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = ControlPlane::open(&format!("sqlite://{}/p.db", dir.path().display()))
-        .await
-        .unwrap();
-    let name = format!("schema_{}", std::process::id());
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let (base, _) = cluster.rsplit_once('/').unwrap();
-    let postgres = ControlPlane::open(&format!("{base}/{name}")).await.unwrap();
+    let sq = common::sqlite_database();
+    let sqlite = ControlPlane::open(&sq.url).await.unwrap();
+    let postgres = ControlPlane::open(&pg.url).await.unwrap();
     let (a, b) = (sqlite_schema(&sqlite).await, postgres_schema(&postgres).await);
     assert!(a.len() >= 15, "{a:?}");
     assert_eq!(a, b, "SQLite's schema (left) and PostgreSQL's (right) differ");

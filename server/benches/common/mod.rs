@@ -10,6 +10,10 @@ use deploy::projects::Project;
 use deploy::users::Password;
 use deploy::{environments, projects, users, Actor, Channel, ControlPlane};
 
+/// The domain tests' helpers: a database of its own in the throw-away cluster.
+#[path = "../../../deploy/tests/common/mod.rs"]
+mod shared;
+
 pub struct World {
     /// "sqlite" or "postgres": which backend the figures are for.
     pub backend: &'static str,
@@ -27,17 +31,8 @@ pub struct World {
 /// (PORTICO_TEST_POSTGRES_URL, as `.ci/postgres.sh` sets it): both backends' figures in one run.
 pub async fn worlds() -> Vec<World> {
     let mut out = vec![world().await];
-    if let Ok(cluster) = std::env::var("PORTICO_TEST_POSTGRES_URL") {
-        let name = format!("bench_{}", std::process::id());
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&cluster)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let (base, _) = cluster.rsplit_once('/').unwrap();
-        out.push(world_on("postgres", format!("{base}/{name}")).await);
+    if let Some(db) = shared::postgres_database().await {
+        out.push(world_on("postgres", db.url.clone()).await);
     }
     out
 }
