@@ -9,6 +9,10 @@ mod nodes;
 #[path = "../tests/support/process.rs"]
 #[allow(dead_code)]
 mod process;
+/// What `process` uses to find the database of a folder.
+#[path = "../../deploy/tests/common/mod.rs"]
+#[allow(dead_code)]
+mod shared;
 
 use std::time::{Duration, Instant};
 
