@@ -6,6 +6,7 @@ use deploy::model::ImportOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use send_wrapper::SendWrapper;
 
 use crate::project::{load_project, project_href, ProjectView};
 use crate::proxy::DeployResultView;
@@ -59,7 +60,10 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
-    let file = StoredValue::new_local(None::<web_sys::File>);
+    // Not `StoredValue::new_local`: that wraps the whole store, so the server (which renders this form too, with
+    // no file) panics when the page's owner is dropped on another worker thread, cutting the response short.
+    // Here only a chosen file is wrapped, and files exist only in the browser's one thread.
+    let file = StoredValue::new(None::<SendWrapper<web_sys::File>>);
     let file_name = RwSignal::new(None::<String>);
     let file_error = RwSignal::new(None::<String>);
     let over = RwSignal::new(false);
@@ -84,7 +88,7 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
             Ok(()) => {
                 file_error.set(None);
                 file_name.set(Some(f.name()));
-                file.set_value(Some(f));
+                file.set_value(Some(SendWrapper::new(f)));
                 upload.set(Upload::Idle);
             }
             Err(why) => {

@@ -1,5 +1,6 @@
 //! The admin console: Leptos routes and server functions, behind the session layer and the page guard.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::Router;
@@ -7,7 +8,7 @@ use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -25,13 +26,19 @@ pub fn leptos_options(site_root: &str) -> LeptosOptions {
         .build()
 }
 
+/// The console's routes, worked out once per process. Working them out renders the whole app with resource
+/// loading switched off by a process-wide flag (Leptos's `SuppressResourceLoad`); a page rendered by another
+/// router in the same process meanwhile (a second replica, a test) would wait forever on a resource that never
+/// starts. Once per process, before any router exists, no render can overlap it.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(app::App));
+
 pub async fn router(
     cp: ControlPlane,
     site_root: &str,
     limits: ArchiveLimits,
 ) -> Result<Router, deploy::Error> {
     let options = leptos_options(site_root);
-    let routes = generate_route_list(app::App);
+    let routes = ROUTES.clone();
 
     // Sessions live in the same database as everything else.
     let store = crate::sessions::Sessions::open(&cp).await?;

@@ -314,3 +314,67 @@ async fn the_password_hash_never_leaves_the_server() {
         assert!(!answer.body.contains("argon2"), "{}", answer.body);
     }
 }
+
+/// Every console page, many loads at once on a multi-threaded runtime while other routers are built in the
+/// same process, is answered whole. The import page once kept a browser-only store that panicked when the
+/// page's state was dropped on another worker thread, which cut its answer short now and then
+/// (`ERR_INCOMPLETE_CHUNKED_ENCODING` in the browser); and building a router once worked out Leptos's route
+/// list each time, which stops resources from loading process-wide, so a page rendered meanwhile never ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_page_loads_are_each_answered_whole() {
+    let t = TestApp::new().await;
+    deploy::demo::load(&t.cp).await.unwrap();
+    let cookie = t.sign_in("root").await;
+    let pages: [&'static str; 9] = [
+        "/projects",
+        "/projects/MyProject",
+        "/projects/MyProject/import",
+        "/projects/MyProject/proxies/petstore-api",
+        "/projects/MyProject/proxies/petstore-api/history",
+        "/projects/MyProject/groups/PaymentAPIGroup",
+        "/environments",
+        "/environments/production",
+        "/tokens",
+    ];
+    for _round in 0..20 {
+        let mut loads = tokio::task::JoinSet::new();
+        // Twice each page per round, each load its own task so that its answer may move between threads.
+        for path in pages.into_iter().chain(pages) {
+            let (app, cookie) = (t.app.clone(), cookie.clone());
+            loads.spawn(async move {
+                let request = Request::get(path)
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap();
+                let whole = async {
+                    let response = app.oneshot(request).await.unwrap();
+                    let status = response.status();
+                    let body = response.into_body().collect().await.map(|b| b.to_bytes());
+                    (status, body)
+                };
+                let (status, body) = tokio::time::timeout(std::time::Duration::from_secs(30), whole)
+                    .await
+                    .unwrap_or_else(|_| panic!("{path}: no whole answer in 30 s"));
+                (path, status, body.map_err(|e| e.to_string()))
+            });
+        }
+        // Another router (a replica in the same process, another test) built while the pages render.
+        let (cp, site) = (t.cp.clone(), t._dir.path().to_str().unwrap().to_owned());
+        loads.spawn(async move {
+            server::app(cp, &site).await.unwrap();
+            (
+                "a second router",
+                StatusCode::OK,
+                Ok(axum::body::Bytes::from_static(b"</html>")),
+            )
+        });
+        while let Some(load) = loads.join_next().await {
+            let (path, status, body) = load.expect("the load's task ended without panicking");
+            let body = body.unwrap_or_else(|e| panic!("{path}: the answer was cut short: {e}"));
+            assert_eq!(status, StatusCode::OK, "{path}");
+            let text = String::from_utf8_lossy(&body);
+            assert!(text.contains("</html>"), "{path}: the page is not whole");
+        }
+    }
+}
