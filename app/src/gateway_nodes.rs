@@ -43,7 +43,7 @@ pub fn GatewayNodes(nodes: EnvironmentNodes) -> impl IntoView {
                                 <td class="name"><code>{n.node_id}</code></td>
                                 <td>{n.host}</td>
                                 <td>{n.portico_version}</td>
-                                <td>{if n.applied_version < 0 { "none yet".to_owned() } else { n.applied_version.to_string() }}</td>
+                                <td>{n.applied_version.map_or_else(|| "none yet".to_owned(), |v| v.to_string())}</td>
                                 <td>{state_badge(n.state)}</td>
                                 <td>{n.connected_since.as_deref().map(when).unwrap_or_default()}</td>
                                 <td>{when(&n.last_seen)}</td>

@@ -96,7 +96,7 @@ fn revision_options(records: &[HistoryRecord]) -> impl IntoView {
                 "{} · {} {} · {}",
                 r.revision,
                 r.action.as_str(),
-                r.environment_name,
+                r.environment_name.as_deref().unwrap_or_default(),
                 r.description
             );
             view! { <option value=r.revision.to_string()>{label}</option> }
@@ -307,7 +307,7 @@ fn Records(
                             <tr>
                                 <td>{revision}</td>
                                 <td>{r.action.as_str()}</td>
-                                <td>{r.environment_name}</td>
+                                <td>{r.environment_name.unwrap_or_default()}</td>
                                 <td>{r.username}</td>
                                 <td><time datetime=r.at.clone()>{r.at.get(..19).unwrap_or_default().replace('T', " ")}</time></td>
                                 <td>{r.description}</td>

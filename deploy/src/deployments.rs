@@ -149,8 +149,7 @@ async fn move_group(
     let step = Step {
         actor,
         project: &p,
-        env_id,
-        env_name: &env.name,
+        environment: Some((env_id, &env.name)),
         description: &description,
         options,
         backends: cp.backends(),
@@ -261,8 +260,7 @@ async fn move_proxy(
     let step = Step {
         actor,
         project: &p,
-        env_id,
-        env_name: &env_name,
+        environment: Some((env_id, &env_name)),
         description: &description,
         options,
         backends: cp.backends(),

@@ -47,7 +47,7 @@ struct HistoryRow {
     public_id: String,
     revision: i64,
     action: String,
-    environment_name: String,
+    environment_name: Option<String>,
     username: String,
     at: String,
     description: String,

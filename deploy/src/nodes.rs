@@ -60,7 +60,14 @@ fn check_ack(ack: &NodeAck) -> Result<()> {
     check_node_id(&ack.node_id)?;
     check_node_text("host", &ack.host, 255)?;
     check_node_text("porticoVersion", &ack.portico_version, 64)?;
-    check_node_text("hash", &ack.hash, 64)
+    if ack.version.is_some_and(|v| v < 0) {
+        return Err(Error::Invalid("version must be 0 or more".into()));
+    }
+    match &ack.hash {
+        Some(hash) if hash.is_empty() => Err(Error::Invalid("hash must not be empty".into())),
+        Some(hash) => check_node_text("hash", hash, 64),
+        None => Ok(()),
+    }
 }
 
 fn day_ago() -> String {
@@ -159,8 +166,8 @@ struct NodeRow {
     node_id: String,
     host: String,
     portico_version: String,
-    applied_version: i64,
-    applied_hash: String,
+    applied_version: Option<i64>,
+    applied_hash: Option<String>,
     #[sqlx(try_from = "crate::db::Flag")]
     connected: bool,
     connected_since: Option<String>,
@@ -219,7 +226,7 @@ async fn nodes_of(cp: &ControlPlane, environment: String) -> Result<EnvironmentN
                 NodeState::Offline
             } else if silent > STALE_AFTER {
                 NodeState::Stale
-            } else if r.applied_hash != live_hash {
+            } else if r.applied_hash.as_deref() != Some(live_hash.as_str()) {
                 NodeState::Behind
             } else {
                 NodeState::InSync

@@ -323,8 +323,7 @@ pub async fn publish(
     let step = Step {
         actor,
         project: &p,
-        env_id,
-        env_name: &env_name,
+        environment: Some((env_id, &env_name)),
         description,
         options: &options,
         backends: cp.backends(),

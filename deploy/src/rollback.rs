@@ -147,8 +147,7 @@ pub async fn rollback(
     let step = Step {
         actor,
         project: &p,
-        env_id: 0,
-        env_name: "",
+        environment: None,
         description: &description,
         options: &options,
         backends: cp.backends(),
@@ -166,8 +165,7 @@ pub async fn rollback(
         if *allowed {
             let description = format!("Deployed after rollback to deploy history revision ({revision})");
             let step = Step {
-                env_id: *env_id,
-                env_name,
+                environment: Some((*env_id, env_name)),
                 description: &description,
                 ..step
             };

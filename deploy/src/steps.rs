@@ -48,13 +48,20 @@ macro_rules! live_group_of {
 pub(crate) struct Step<'a> {
     pub actor: &'a Actor,
     pub project: &'a ProjectRef,
-    pub env_id: i64,
-    pub env_name: &'a str,
+    /// The environment (id, name) a deploy or undeploy works in; none for a step that only records.
+    pub environment: Option<(i64, &'a str)>,
     pub description: &'a str,
     pub options: &'a DeployOptions,
     pub backends: &'a BackendPolicy,
     /// A revision retention must not trim (a rollback's target).
     pub keep_revision: Option<i64>,
+}
+
+impl Step<'_> {
+    fn environment(&self) -> Result<(i64, &str)> {
+        self.environment
+            .ok_or_else(|| Error::internal("a deploy step names no environment"))
+    }
 }
 
 /// Makes a proxy's current configuration live in an environment and records it. Fails with `Invalid` (and
@@ -66,7 +73,7 @@ pub(crate) async fn deploy_one(
     group: Option<&GroupRow>,
 ) -> Result<Written> {
     if !allowed.0 {
-        return Err(Error::Invalid(not_allowed(name, step.env_name)));
+        return Err(Error::Invalid(not_allowed(name, step.environment()?.1)));
     }
     let snapshot = Snapshot {
         name: name.clone(),
@@ -272,14 +279,14 @@ async fn write_step(
         sqlx::query_as::<_, (i64,)>(sql)
             .bind(proxy_id)
             .bind(action.as_str())
-            .bind(step.env_name)
+            .bind(step.environment.map(|(_, name)| name))
             .bind(&step.actor.user.username)
             .bind(at.clone())
             .bind(step.description)
             .bind(step.options.persistent)
             .bind(snapshot_json)
             .bind(step.project.history_retention)
-            .bind(step.env_id)
+            .bind(step.environment.map(|(id, _)| id))
             .bind(record_id.clone())
             .bind(step.keep_revision)
             .bind(paths)
@@ -330,11 +337,12 @@ pub(crate) async fn make_live(
     action: Action,
 ) -> Result<Written> {
     step.backends.check_routing(&snapshot.proxy.routing)?;
+    let (env_id, env_name) = step.environment()?;
     let mut kept_group = None;
     if snapshot.group.is_none() {
         snapshot.group = match live {
             LiveGroup::Known(group) => group,
-            LiveGroup::Lookup => live_group(conn, proxy_id, step.env_id).await?,
+            LiveGroup::Lookup => live_group(conn, proxy_id, env_id).await?,
         };
         kept_group = snapshot.group.as_ref().map(|g| g.name.clone());
     }
@@ -353,8 +361,7 @@ pub(crate) async fn make_live(
         Outcome::Written(written) => written,
         Outcome::PathTaken => {
             // Refused before anything was written; find the words for why.
-            crate::live_paths::check(conn, step.actor, step.env_id, step.env_name, proxy_id, &snapshot)
-                .await?;
+            crate::live_paths::check(conn, step.actor, env_id, env_name, proxy_id, &snapshot).await?;
             return Err(Error::internal("a path overlap was found and then not found"));
         }
     };
@@ -387,7 +394,7 @@ async fn live_group(conn: &mut Conn, proxy_id: i64, env_id: i64) -> Result<Optio
     }
 }
 
-/// Records a snapshot in the history without making it live (the step's environment is not used).
+/// Records a snapshot in the history without making it live (the record names no environment).
 pub(crate) async fn record_only(
     conn: &mut Conn,
     step: &Step<'_>,
@@ -395,10 +402,14 @@ pub(crate) async fn record_only(
     snapshot: &Snapshot,
     action: Action,
 ) -> Result<Written> {
+    let step = Step {
+        environment: None,
+        ..*step
+    };
     match write_step(
         conn,
         RECORD_ONLY,
-        step,
+        &step,
         proxy_id,
         action,
         &to_json(snapshot)?,
@@ -419,9 +430,10 @@ pub(crate) async fn undeploy_one(
     proxy_id: i64,
     name: &str,
 ) -> Result<Written> {
+    let (_, env_name) = step.environment()?;
     match write_step(conn, TAKE_OFFLINE, step, proxy_id, Action::Undeploy, "", "[]").await? {
         Outcome::Written(Some(written)) => Ok(written),
-        _ => Err(Error::Invalid(not_live(name, step.env_name))),
+        _ => Err(Error::Invalid(not_live(name, env_name))),
     }
 }
 

@@ -157,8 +157,7 @@ pub async fn import_proxy(
     let step = Step {
         actor,
         project: &p,
-        env_id: 0,
-        env_name: "",
+        environment: None,
         description: IMPORT_DESCRIPTION,
         options: &options,
         backends: cp.backends(),
@@ -269,8 +268,7 @@ async fn deploy_imported(
         .await?;
         let result = if allowed {
             let step = Step {
-                env_id: *env_id,
-                env_name,
+                environment: Some((*env_id, env_name)),
                 description: IMPORT_DEPLOY_DESCRIPTION,
                 ..*step
             };

@@ -70,7 +70,7 @@ fn spec(tag: u8) -> ProxySpec {
 struct Record {
     revision: i64,
     action: Action,
-    environment: String,
+    environment: Option<String>,
     kept: bool,
     /// The snapshot's backend address: which configuration the record holds.
     holds: String,
@@ -88,12 +88,12 @@ struct Model {
 }
 
 impl Model {
-    fn record(&mut self, action: Action, environment: &str, kept: bool, holds: String) -> i64 {
+    fn record(&mut self, action: Action, environment: Option<&str>, kept: bool, holds: String) -> i64 {
         self.last_revision += 1;
         self.history.push(Record {
             revision: self.last_revision,
             action,
-            environment: environment.into(),
+            environment: environment.map(str::to_owned),
             kept,
             holds,
         });
@@ -127,7 +127,7 @@ impl Model {
 
     fn deploy(&mut self, env: &str, kept: bool) {
         let config = self.config.clone();
-        let revision = self.record(Action::Deploy, env, kept, config.clone());
+        let revision = self.record(Action::Deploy, Some(env), kept, config.clone());
         self.live.insert(env.into(), (revision, config));
     }
 }
@@ -250,7 +250,7 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     .unwrap();
                 if let Some((_, holds)) = model.live.remove(env) {
                     prop_assert!(result.success, "{:?}", result);
-                    model.record(Action::Undeploy, env, false, holds);
+                    model.record(Action::Undeploy, Some(env), false, holds);
                 } else {
                     prop_assert!(
                         !result.success,
@@ -272,7 +272,7 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                     .unwrap();
                 let replaced = std::mem::replace(&mut model.config, target.holds.clone());
                 model.protect = Some(target.revision);
-                model.record(Action::Rollback, "", false, replaced);
+                model.record(Action::Rollback, None, false, replaced);
                 if let Some(env) = env {
                     model.deploy(env, false);
                 }
@@ -300,7 +300,7 @@ async fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 .await
                 .unwrap();
                 let replaced = std::mem::replace(&mut model.config, address(*tag));
-                model.record(Action::Import, "", false, replaced);
+                model.record(Action::Import, None, false, replaced);
             }
             Op::Retention(limit) => {
                 projects::set_history_retention(&cp, &admin, P, *limit)

@@ -9,8 +9,9 @@ use deploy::{nodes, Error};
 fn ack(node_id: &str, version: i64, hash: &str) -> NodeAck {
     NodeAck {
         node_id: node_id.into(),
-        version,
-        hash: hash.into(),
+        // -1 and "" stand for a node that has applied nothing yet.
+        version: (version >= 0).then_some(version),
+        hash: (!hash.is_empty()).then(|| hash.into()),
         host: "edge-1.example".into(),
         portico_version: "0.1.0".into(),
     }
@@ -99,6 +100,14 @@ async fn what_a_node_says_of_itself_is_checked_and_the_registry_is_bounded() {
         },
         NodeAck {
             portico_version: "1\n2".into(),
+            ..ack("x", 1, "")
+        },
+        NodeAck {
+            version: Some(-1),
+            ..ack("x", 1, "")
+        },
+        NodeAck {
+            hash: Some(String::new()),
             ..ack("x", 1, "")
         },
     ] {

@@ -56,7 +56,10 @@ async fn rollback_restores_the_configuration_and_keeps_the_deploy_list() {
         .await
         .unwrap();
     assert_eq!(record.action, Action::Rollback);
-    assert_eq!(record.environment_name, "");
+    assert_eq!(
+        record.environment_name, None,
+        "a rollback without an environment names none"
+    );
     assert_eq!(record.snapshot.unwrap().proxy, before.spec);
     rollback::rollback(&cp, &admin, P, PETSTORE, outcome.rollback_revision, None)
         .await

@@ -97,3 +97,85 @@ fn every_migration_after_the_baseline_lands_in_both_folders() {
         "migrations after {BASELINE} in sqlite/ (left) and postgres/ (right)"
     );
 }
+
+/// Migration 0009 on a database written before it: a node that had applied nothing (-1, '') and a record with no
+/// environment ('') read as nothing (NULL) afterwards, and what was real is kept as it was.
+#[tokio::test]
+async fn the_no_sentinels_migration_turns_made_up_values_into_nothing() {
+    let db = common::fresh_database().await;
+    let postgres = common::on_postgres();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(if postgres { "postgres" } else { "sqlite" });
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    files.sort();
+    let url = if postgres {
+        db.url.clone()
+    } else {
+        format!("{}?mode=rwc", db.url)
+    };
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let run = |sql: String| sqlx::raw_sql(Box::leak(sql.into_boxed_str()));
+    let (before, after): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| f.file_name().unwrap().to_str().unwrap() < "0009");
+    for file in before {
+        run(std::fs::read_to_string(file).unwrap())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let flag = if postgres { "FALSE" } else { "0" };
+    run(format!(
+        "INSERT INTO projects (public_id, name, created_at) VALUES ('p', 'P', '2026-01-01T00:00:00Z');
+         INSERT INTO api_proxies (public_id, project_id, name, config, created_at, updated_at)
+            SELECT 'a', id, 'a', '{{}}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM projects;
+         INSERT INTO deploy_history (proxy_id, revision, action, environment_name, username, at, description,
+            persistent, snapshot, public_id)
+         SELECT id, 1, 'ROLLBACK', '', 'u', '2026-01-01T00:00:00Z', '', {flag}, '{{}}', 'r1' FROM api_proxies
+         UNION ALL
+         SELECT id, 2, 'DEPLOY', 'production', 'u', '2026-01-01T00:00:00Z', '', {flag}, '{{}}', 'r2'
+            FROM api_proxies;
+         INSERT INTO gateway_nodes (environment, node_id, applied_version, applied_hash, last_seen)
+            VALUES ('production', 'new', -1, '', '2026-01-01T00:00:00Z'),
+                   ('production', 'old', 7, 'abc', '2026-01-01T00:00:00Z');"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for file in after {
+        run(std::fs::read_to_string(file).unwrap())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let records: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT revision, environment_name FROM deploy_history ORDER BY revision")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(records, [(1, None), (2, Some("production".into()))]);
+    let nodes: Vec<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT node_id, applied_version, applied_hash FROM gateway_nodes ORDER BY node_id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        nodes,
+        [
+            ("new".into(), None, None),
+            ("old".into(), Some(7), Some("abc".into()))
+        ]
+    );
+    // The made-up values cannot come back.
+    let e = sqlx::query("UPDATE gateway_nodes SET applied_version = -1 WHERE node_id = 'old'")
+        .execute(&mut conn)
+        .await;
+    assert!(e.is_err(), "{e:?}");
+}

@@ -268,8 +268,8 @@ async fn acknowledge(remote: Arc<Remote>, mut applied: watch::Receiver<Option<Ap
         if let Some(a) = current.filter(|a| !a.needs_whole_set) {
             let ack = NodeAck {
                 node_id: remote.node_id.clone(),
-                version: a.version,
-                hash: a.hash,
+                version: Some(a.version),
+                hash: Some(a.hash),
                 host: crate::node::host_name(),
                 portico_version: env!("CARGO_PKG_VERSION").to_owned(),
             };

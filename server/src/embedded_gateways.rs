@@ -189,8 +189,8 @@ impl FeedSource {
         let Some((applied, live)) = &self.last else { return };
         let ack = NodeAck {
             node_id: self.node_id.clone(),
-            version: applied.version,
-            hash: applied.hash.clone(),
+            version: Some(applied.version),
+            hash: Some(applied.hash.clone()),
             host: gateway::node::host_name(),
             portico_version: env!("CARGO_PKG_VERSION").to_owned(),
         };
@@ -218,8 +218,8 @@ impl LiveSource for FeedSource {
             let set = Arc::clone(&self.receiver.borrow_and_update().set);
             let ack = NodeAck {
                 node_id: self.node_id.clone(),
-                version: -1,
-                hash: String::new(),
+                version: None,
+                hash: None,
                 host: gateway::node::host_name(),
                 portico_version: env!("CARGO_PKG_VERSION").to_owned(),
             };

@@ -362,7 +362,7 @@ async fn concurrent_page_loads_are_each_answered_whole() {
         // Another router (a replica in the same process, another test) built while the pages render.
         let (cp, site) = (t.cp.clone(), t._dir.path().to_str().unwrap().to_owned());
         loads.spawn(async move {
-            server::app(cp, &site).await.unwrap();
+            let _router = server::app(cp, &site).await.unwrap();
             (
                 "a second router",
                 StatusCode::OK,

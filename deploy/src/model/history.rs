@@ -43,7 +43,9 @@ pub struct HistoryRecord {
     pub id: String,
     pub revision: i64,
     pub action: Action,
-    pub environment_name: String,
+    /// The environment deployed to or taken offline from; none for a record that made nothing live (a rollback
+    /// without an environment, an import).
+    pub environment_name: Option<String>,
     pub username: String,
     pub at: String,
     pub description: String,

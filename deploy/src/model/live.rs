@@ -180,8 +180,11 @@ impl FeedMessage {
 #[serde(rename_all = "camelCase")]
 pub struct NodeAck {
     pub node_id: String,
-    pub version: i64,
-    pub hash: String,
+    /// The live version the node serves and its content hash; none before the node has applied anything.
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub hash: Option<String>,
     /// The host name the node runs on, as it says.
     #[serde(default)]
     pub host: String,
@@ -225,9 +228,9 @@ pub struct GatewayNode {
     /// The host name the node gave.
     pub host: String,
     pub portico_version: String,
-    /// The live version the node last said it serves (-1 before its first acknowledgement).
-    pub applied_version: i64,
-    pub applied_hash: String,
+    /// The live version the node last said it serves and its hash; none before it has applied anything.
+    pub applied_version: Option<i64>,
+    pub applied_hash: Option<String>,
     pub connected_since: Option<String>,
     pub last_seen: String,
     pub state: NodeState,

@@ -135,8 +135,9 @@ pub async fn feed(
     let current = Arc::clone(&live.borrow_and_update());
     let hello = NodeAck {
         node_id: q.node_id.clone(),
-        version: q.since.unwrap_or(-1),
-        hash: q.hash.clone().unwrap_or_default(),
+        // A node that has applied nothing yet asks without them.
+        version: q.since.filter(|v| *v >= 0),
+        hash: q.hash.clone().filter(|h| !h.is_empty()),
         host: q.host.clone(),
         portico_version: q.portico_version.clone(),
     };
