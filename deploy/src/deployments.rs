@@ -1,7 +1,7 @@
 //! Deploying and undeploying API proxies and groups. Each call is one transaction: every member proxy that
 //! can be deployed is made live and gets a history record, or nothing changes at all.
 
-use crate::db::{Backend, Conn, Flag};
+use crate::db::{Backend, Conn};
 
 use crate::error::not_found_as_invalid;
 use crate::model::Permission;
@@ -138,8 +138,9 @@ async fn move_group(
     let (env_id, env) = project_environment(&mut tx, p.id, environment).await?;
     let members: Vec<Candidate> = sqlx::query_as(
         "SELECT a.id, a.name, a.config,
-                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
-                NULL
+                EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2)
+                    AS allowed,
+                NULL AS live_group
          FROM group_members g JOIN api_proxies a ON a.id = g.proxy_id WHERE g.group_id = $1 ORDER BY a.name",
     )
     .bind(g.id)
@@ -160,7 +161,7 @@ async fn move_group(
     for member in &members {
         let outcome = match direction {
             Direction::Deploy => deploy_one(&mut tx, &step, member, Some(&g)).await,
-            Direction::Undeploy => undeploy_one(&mut tx, &step, member.0, &member.1).await,
+            Direction::Undeploy => undeploy_one(&mut tx, &step, member.id, &member.name).await,
         };
         match outcome {
             Ok(_) => done += 1,
@@ -205,9 +206,9 @@ async fn find_candidate(
             concat!(
                 "SELECT a.id, a.name, a.config,
                         EXISTS (SELECT 1 FROM proxy_deploy_targets t
-                                WHERE t.proxy_id = a.id AND t.environment_id = e.id), ",
+                                WHERE t.proxy_id = a.id AND t.environment_id = e.id) AS allowed, ",
                 live_group_of!($dialect, "a.id", "e.id"),
-                ", e.id, e.name
+                " AS live_group, e.id AS env_id, e.name AS env_name
                  FROM api_proxies a
                  JOIN project_environments pe ON pe.project_id = a.project_id
                  JOIN environments e ON e.id = pe.environment_id
@@ -215,17 +216,21 @@ async fn find_candidate(
             )
         };
     }
-    let row: Option<(i64, String, String, Flag, Option<String>, i64, String)> =
-        sqlx::query_as(Backend::of(conn).pick(find!(sqlite), find!(postgres)))
-            .bind(project_id)
-            .bind(proxy)
-            .bind(environment)
-            .fetch_optional(&mut *conn)
-            .await?;
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        #[sqlx(flatten)]
+        candidate: Candidate,
+        env_id: i64,
+        env_name: String,
+    }
+    let row: Option<Found> = sqlx::query_as(Backend::of(conn).pick(find!(sqlite), find!(postgres)))
+        .bind(project_id)
+        .bind(proxy)
+        .bind(environment)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
-        Some((id, name, config, allowed, live_group, env_id, env_name)) => {
-            Ok(((id, name, config, allowed, live_group), env_id, env_name))
-        }
+        Some(found) => Ok((found.candidate, found.env_id, found.env_name)),
         None => {
             find_proxy(conn, project_id, proxy)
                 .await
@@ -268,7 +273,7 @@ async fn move_proxy(
     };
     let outcome = match direction {
         Direction::Deploy => deploy_one(&mut tx, &step, &candidate, None).await,
-        Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.0, &candidate.1).await,
+        Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.id, &candidate.name).await,
     };
     let mut kept_group = None;
     let failures = match outcome {
@@ -280,7 +285,7 @@ async fn move_proxy(
                 actor,
                 verb,
                 "API_PROXY",
-                &candidate.1,
+                &candidate.name,
                 Some(p.id),
                 &env_name,
             )

@@ -34,8 +34,16 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Environment ({environment}) not found!")))?;
-    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT p.name, a.name, d.revision, d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
+    #[derive(sqlx::FromRow)]
+    struct Route {
+        project: String,
+        proxy: String,
+        revision: i64,
+        snapshot: String,
+    }
+    let rows: Vec<Route> = sqlx::query_as(
+        "SELECT p.name AS project, a.name AS proxy, d.revision, d.snapshot
+         FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
          JOIN projects p ON p.id = a.project_id
          WHERE d.environment_id = $1 ORDER BY p.name, a.name",
     )
@@ -45,12 +53,12 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     tx.commit().await?;
     let mut routes = rows
         .into_iter()
-        .map(|(project, proxy, revision, snapshot)| {
+        .map(|row| {
             Ok(LiveRoute {
-                project,
-                proxy,
-                revision,
-                snapshot: from_json(&snapshot)?,
+                project: row.project,
+                proxy: row.proxy,
+                revision: row.revision,
+                snapshot: from_json(&row.snapshot)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -204,7 +204,16 @@ async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiPro
 }
 
 async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxyGroup>> {
-    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Group {
+        id: i64,
+        public_id: String,
+        name: String,
+        config: String,
+        created_at: String,
+        updated_at: String,
+    }
+    let rows: Vec<Group> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )
@@ -227,15 +236,15 @@ async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Ve
         members_of.entry(group_id).or_default().push(proxy);
     }
     let mut out = Vec::with_capacity(rows.len());
-    for (id, public_id, name, config, created_at, updated_at) in rows {
-        let members = members_of.remove(&id).unwrap_or_default();
+    for g in rows {
+        let members = members_of.remove(&g.id).unwrap_or_default();
         out.push(ApiProxyGroup {
-            id: public_id,
-            name,
-            spec: from_json(&config)?,
+            id: g.public_id,
+            name: g.name,
+            spec: from_json(&g.config)?,
             members,
-            created_at,
-            updated_at,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
         });
     }
     Ok(out)

@@ -99,8 +99,19 @@ pub(crate) async fn check(
 /// project/proxy): what was deployed before paths had one owner. The server names them at start, since
 /// the next deploy of either proxy there is refused until one of them is undeployed.
 pub async fn overlaps(cp: &ControlPlane) -> Result<Vec<(String, String, String)>> {
-    let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT e.name, x.path, px.name, ax.name, y.path, py.name, ay.name
+    #[derive(sqlx::FromRow)]
+    struct Overlap {
+        environment: String,
+        x_path: String,
+        x_project: String,
+        x_proxy: String,
+        y_path: String,
+        y_project: String,
+        y_proxy: String,
+    }
+    let rows: Vec<Overlap> = sqlx::query_as(
+        "SELECT e.name AS environment, x.path AS x_path, px.name AS x_project, ax.name AS x_proxy,
+            y.path AS y_path, py.name AS y_project, ay.name AS y_proxy
          FROM live_paths x JOIN live_paths y ON y.environment_id = x.environment_id AND x.proxy_id < y.proxy_id
          JOIN environments e ON e.id = x.environment_id
          JOIN api_proxies ax ON ax.id = x.proxy_id JOIN projects px ON px.id = ax.project_id
@@ -121,12 +132,10 @@ pub async fn overlaps(cp: &ControlPlane) -> Result<Vec<(String, String, String)>
     };
     Ok(rows
         .into_iter()
-        .map(|(env, xp, xproject, xproxy, yp, yproject, yproxy)| {
-            (
-                env,
-                format!("{} ({xproject}/{xproxy})", shown(&xp)),
-                format!("{} ({yproject}/{yproxy})", shown(&yp)),
-            )
+        .map(|o| {
+            let x = format!("{} ({}/{})", shown(&o.x_path), o.x_project, o.x_proxy);
+            let y = format!("{} ({}/{})", shown(&o.y_path), o.y_project, o.y_proxy);
+            (o.environment, x, y)
         })
         .collect())
 }

@@ -107,16 +107,18 @@ pub async fn list_node_tokens(
     environment: Option<&str>,
 ) -> Result<Vec<NodeTokenInfo>> {
     system_admin_only(actor)?;
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT t.id, e.name, t.name, t.hint, t.created_at, t.revoked_at, t.last_used_at
+    #[derive(sqlx::FromRow)]
+    struct NodeTokenRow {
+        id: i64,
+        environment: String,
+        name: String,
+        hint: String,
+        created_at: String,
+        revoked_at: Option<String>,
+        last_used_at: Option<String>,
+    }
+    let rows: Vec<NodeTokenRow> = sqlx::query_as(
+        "SELECT t.id, e.name AS environment, t.name, t.hint, t.created_at, t.revoked_at, t.last_used_at
          FROM node_tokens t JOIN environments e ON e.id = t.environment_id
          WHERE $1 IS NULL OR e.name = $1 ORDER BY t.id DESC",
     )
@@ -125,17 +127,15 @@ pub async fn list_node_tokens(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, environment, name, hint, created_at, revoked_at, last_used_at)| NodeTokenInfo {
-                id,
-                environment,
-                name,
-                hint,
-                created_at,
-                revoked_at,
-                last_used_at,
-            },
-        )
+        .map(|r| NodeTokenInfo {
+            id: r.id,
+            environment: r.environment,
+            name: r.name,
+            hint: r.hint,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        })
         .collect())
 }
 

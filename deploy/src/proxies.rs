@@ -164,7 +164,16 @@ pub(crate) async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Re
 /// Loads proxies with their deploy lists and live deployments in three queries, however many there are;
 /// with `only`, each query reads just that proxy's rows.
 async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
-    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Proxy {
+        id: i64,
+        public_id: String,
+        name: String,
+        config: String,
+        created_at: String,
+        updated_at: String,
+    }
+    let rows: Vec<Proxy> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )
@@ -188,31 +197,37 @@ async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Ve
     }
     let mut lives = live_by_proxy(live);
     rows.into_iter()
-        .map(|(id, public_id, name, config, created_at, updated_at)| {
-            let spec: ProxySpec = from_json(&config)?;
-            let live = live_of(&name, &spec, lives.remove(&id).unwrap_or_default())?;
+        .map(|row| {
+            let spec: ProxySpec = from_json(&row.config)?;
+            let live = live_of(&row.name, &spec, lives.remove(&row.id).unwrap_or_default())?;
             Ok(ApiProxy {
-                id: public_id,
-                deploy_list: deploy_lists.remove(&id).unwrap_or_default(),
-                name,
+                id: row.public_id,
+                deploy_list: deploy_lists.remove(&row.id).unwrap_or_default(),
+                name: row.name,
                 spec,
                 live,
-                created_at,
-                updated_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
             })
         })
         .collect()
 }
 
-type LiveRow = (String, i64, String, String, String);
+/// One live deployment of a proxy, with the snapshot it made live.
+#[derive(sqlx::FromRow)]
+struct LiveRow {
+    proxy_id: i64,
+    environment: String,
+    revision: i64,
+    deployed_by: String,
+    deployed_at: String,
+    snapshot: String,
+}
 
-fn live_by_proxy(rows: Vec<(i64, String, i64, String, String, String)>) -> HashMap<i64, Vec<LiveRow>> {
+fn live_by_proxy(rows: Vec<LiveRow>) -> HashMap<i64, Vec<LiveRow>> {
     let mut lives: HashMap<i64, Vec<LiveRow>> = HashMap::new();
-    for (proxy_id, env, revision, by, at, snapshot) in rows {
-        lives
-            .entry(proxy_id)
-            .or_default()
-            .push((env, revision, by, at, snapshot));
+    for row in rows {
+        lives.entry(row.proxy_id).or_default().push(row);
     }
     lives
 }
@@ -220,13 +235,13 @@ fn live_by_proxy(rows: Vec<(i64, String, i64, String, String, String)>) -> HashM
 /// What is live of one proxy, each compared with its current configuration.
 fn live_of(name: &str, spec: &ProxySpec, rows: Vec<LiveRow>) -> Result<Vec<LiveDeployment>> {
     rows.into_iter()
-        .map(|(environment, revision, deployed_by, deployed_at, snapshot)| {
-            let snapshot: Snapshot = from_json(&snapshot)?;
+        .map(|row| {
+            let snapshot: Snapshot = from_json(&row.snapshot)?;
             Ok(LiveDeployment {
-                environment,
-                revision,
-                deployed_by,
-                deployed_at,
+                environment: row.environment,
+                revision: row.revision,
+                deployed_by: row.deployed_by,
+                deployed_at: row.deployed_at,
                 redeploy_required: snapshot.proxy != *spec || snapshot.name != name,
             })
         })
@@ -242,19 +257,26 @@ pub async fn list_proxy_summaries(
 ) -> Result<Vec<ProxySummary>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(Backend::of(&conn).pick(
-        "SELECT a.id, a.public_id, a.name, a.config ->> '$.apiType', a.config ->> '$.relativePath',
+    #[derive(sqlx::FromRow)]
+    struct Summary {
+        id: i64,
+        public_id: String,
+        name: String,
+        api_type: Option<String>,
+        relative_path: Option<String>,
+        /// Read only for a proxy live somewhere.
+        live_config: Option<String>,
+    }
+    let rows: Vec<Summary> = sqlx::query_as(Backend::of(&conn).pick(
+        "SELECT a.id, a.public_id, a.name, a.config ->> '$.apiType' AS api_type,
+                a.config ->> '$.relativePath' AS relative_path,
                 CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
+                    AS live_config
          FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
-        "SELECT a.id, a.public_id, a.name, a.config::json ->> 'apiType', a.config::json ->> 'relativePath',
+        "SELECT a.id, a.public_id, a.name, a.config::json ->> 'apiType' AS api_type,
+                a.config::json ->> 'relativePath' AS relative_path,
                 CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
+                    AS live_config
          FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
     ))
     .bind(p.id)
@@ -262,19 +284,23 @@ pub async fn list_proxy_summaries(
     .await?;
     let mut lives = live_by_proxy(live_rows(&mut conn, p.id, None).await?);
     rows.into_iter()
-        .map(|(id, public_id, name, api_type, relative_path, config)| {
-            let live = match config {
-                Some(config) => live_of(&name, &from_json(&config)?, lives.remove(&id).unwrap_or_default())?,
+        .map(|row| {
+            let live = match row.live_config {
+                Some(config) => live_of(
+                    &row.name,
+                    &from_json(&config)?,
+                    lives.remove(&row.id).unwrap_or_default(),
+                )?,
                 None => Vec::new(),
             };
             Ok(ProxySummary {
-                id: public_id,
-                api_type: match api_type.as_deref() {
+                id: row.public_id,
+                api_type: match row.api_type.as_deref() {
                     Some("SOAP") => ApiType::Soap,
                     _ => ApiType::Rest,
                 },
-                relative_path: relative_path.unwrap_or_default(),
-                name,
+                relative_path: row.relative_path.unwrap_or_default(),
+                name: row.name,
                 live,
             })
         })
@@ -282,13 +308,10 @@ pub async fn list_proxy_summaries(
 }
 
 /// Every live deployment of a project's proxies (or of one proxy), with the configuration it made live.
-async fn live_rows(
-    conn: &mut Conn,
-    project_id: i64,
-    only: Option<&str>,
-) -> Result<Vec<(i64, String, i64, String, String, String)>> {
+async fn live_rows(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<LiveRow>> {
     Ok(sqlx::query_as(
-        "SELECT d.proxy_id, e.name, d.revision, d.deployed_by, d.deployed_at, d.snapshot FROM deployments d
+        "SELECT d.proxy_id, e.name AS environment, d.revision, d.deployed_by, d.deployed_at, d.snapshot
+         FROM deployments d
          JOIN environments e ON e.id = d.environment_id JOIN api_proxies a ON a.id = d.proxy_id
          WHERE a.project_id = $1 AND ($2 IS NULL OR a.name = $2) ORDER BY e.name",
     )

@@ -157,10 +157,13 @@ fn check(request: PublishRequest) -> std::result::Result<Checked, PublishError> 
 
 /// An API as a publish sees it: ids, name, configuration, whether the environment is in its deploy list,
 /// and what of it is live there.
+#[derive(sqlx::FromRow)]
 struct Candidate {
+    public_id: String,
     id: i64,
     name: String,
     config: String,
+    #[sqlx(try_from = "Flag")]
     allowed: bool,
     live: Option<String>,
 }
@@ -172,14 +175,16 @@ async fn candidates(
     api_ids: &[String],
 ) -> Result<HashMap<String, Candidate>> {
     let wanted = serde_json::to_string(api_ids).map_err(Error::internal)?;
-    let rows: Vec<(String, i64, String, String, Flag, Option<String>)> = sqlx::query_as(Backend::of(conn).pick(
+    let rows: Vec<Candidate> = sqlx::query_as(Backend::of(conn).pick(
         "SELECT a.public_id, a.id, a.name, a.config,
-            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
-            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2)
+            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2)
+                AS allowed,
+            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2) AS live
          FROM api_proxies a WHERE a.project_id = $1 AND a.public_id IN (SELECT value FROM json_each($3))",
         "SELECT a.public_id, a.id, a.name, a.config,
-            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2),
-            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2)
+            EXISTS (SELECT 1 FROM proxy_deploy_targets t WHERE t.proxy_id = a.id AND t.environment_id = $2)
+                AS allowed,
+            (SELECT d.snapshot FROM deployments d WHERE d.proxy_id = a.id AND d.environment_id = $2) AS live
          FROM api_proxies a WHERE a.project_id = $1 AND a.public_id IN (SELECT json_array_elements_text($3::json))",
     ))
     .bind(project_id)
@@ -187,21 +192,7 @@ async fn candidates(
     .bind(wanted)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(public_id, id, name, config, Flag(allowed), live)| {
-            (
-                public_id,
-                Candidate {
-                    id,
-                    name,
-                    config,
-                    allowed,
-                    live,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(|c| (c.public_id.clone(), c)).collect())
 }
 
 /// The environment an `env_id` names in the project.

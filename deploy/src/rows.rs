@@ -133,7 +133,17 @@ async fn live_rows(
     project_id: i64,
     env_id: Option<i64>,
 ) -> Result<std::collections::HashMap<i64, Vec<LiveProxy>>> {
-    let rows: Vec<(i64, String, String, i64, String, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Live {
+        environment_id: i64,
+        name: String,
+        config: String,
+        revision: i64,
+        deployed_by: String,
+        deployed_at: String,
+        snapshot: String,
+    }
+    let rows: Vec<Live> = sqlx::query_as(
         "SELECT d.environment_id, a.name, a.config, d.revision, d.deployed_by, d.deployed_at, d.snapshot
          FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
          WHERE a.project_id = $1 AND ($2 IS NULL OR d.environment_id = $2) ORDER BY a.name",
@@ -143,15 +153,15 @@ async fn live_rows(
     .fetch_all(conn)
     .await?;
     let mut out: std::collections::HashMap<i64, Vec<LiveProxy>> = Default::default();
-    for (env, proxy, config, revision, deployed_by, deployed_at, snapshot) in rows {
-        let current: ProxySpec = from_json(&config)?;
-        let live: Snapshot = from_json(&snapshot)?;
-        out.entry(env).or_default().push(LiveProxy {
-            redeploy_required: live.proxy != current || live.name != proxy,
-            proxy,
-            revision,
-            deployed_by,
-            deployed_at,
+    for row in rows {
+        let current: ProxySpec = from_json(&row.config)?;
+        let live: Snapshot = from_json(&row.snapshot)?;
+        out.entry(row.environment_id).or_default().push(LiveProxy {
+            redeploy_required: live.proxy != current || live.name != row.name,
+            proxy: row.name,
+            revision: row.revision,
+            deployed_by: row.deployed_by,
+            deployed_at: row.deployed_at,
         });
     }
     Ok(out)
@@ -165,7 +175,7 @@ pub enum Need {
 }
 
 /// A project the actor has been let into.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct ProjectRef {
     pub id: i64,
     pub name: String,
@@ -216,18 +226,26 @@ pub(crate) async fn authorize_on(
              WHERE p.public_id = $2",
         ),
     };
-    let row: Option<(i64, String, i64, Option<Flag>, Option<String>)> = sqlx::query_as(sql)
+    /// The project, and the actor's membership of it when there is one.
+    #[derive(sqlx::FromRow)]
+    struct Membership {
+        #[sqlx(flatten)]
+        project: ProjectRef,
+        project_admin: Option<Flag>,
+        permissions: Option<String>,
+    }
+    let row: Option<Membership> = sqlx::query_as(sql)
         .bind(actor.user.id)
         .bind(project)
         .fetch_optional(&mut *conn)
         .await?;
-    let Some((id, name, history_retention, admin, permissions)) = row else {
+    let Some(Membership {
+        project: found,
+        project_admin: admin,
+        permissions,
+    }) = row
+    else {
         return Err(project_not_found(project));
-    };
-    let found = ProjectRef {
-        id,
-        name,
-        history_retention,
     };
     if actor.user.system_admin {
         return Ok(found);

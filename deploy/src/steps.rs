@@ -8,10 +8,19 @@ use crate::model::{from_json, to_json, Action, DeployOptions, GroupSnapshot, Pro
 use crate::rows::{GroupRow, ProjectRef};
 use crate::{clock, ids, Actor, Error, Result};
 
-/// A proxy about to be deployed: id, name, configuration, and whether the environment is in its deploy list.
-/// The last is the group part of what is live of it there, when it went live with a group it still belongs
-/// to (looked up with the rest for a single deploy, which keeps it; a group deploy brings its own).
-pub(crate) type Candidate = (i64, String, String, Flag, Option<String>);
+/// A proxy about to be deployed, read as `id, name, config, allowed, live_group`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct Candidate {
+    pub id: i64,
+    pub name: String,
+    pub config: String,
+    /// Whether the environment is in the proxy's deploy list.
+    #[sqlx(try_from = "Flag")]
+    pub allowed: bool,
+    /// The group part of what is live of the proxy there, when it went live with a group it still belongs to
+    /// (looked up with the rest for a single deploy, which keeps it; a group deploy brings its own).
+    pub live_group: Option<String>,
+}
 
 /// The group part of a live snapshot, when the proxy still belongs to that group. Kept with a proxy
 /// deployed on its own where its group is live.
@@ -69,25 +78,28 @@ impl Step<'_> {
 pub(crate) async fn deploy_one(
     conn: &mut Conn,
     step: &Step<'_>,
-    (proxy_id, name, config, allowed, live_group): &Candidate,
+    candidate: &Candidate,
     group: Option<&GroupRow>,
 ) -> Result<Written> {
-    if !allowed.0 {
-        return Err(Error::Invalid(not_allowed(name, step.environment()?.1)));
+    if !candidate.allowed {
+        return Err(Error::Invalid(not_allowed(
+            &candidate.name,
+            step.environment()?.1,
+        )));
     }
     let snapshot = Snapshot {
-        name: name.clone(),
-        proxy: from_json::<ProxySpec>(config)?,
+        name: candidate.name.clone(),
+        proxy: from_json::<ProxySpec>(&candidate.config)?,
         group: group.map(|g| GroupSnapshot {
             name: g.name.clone(),
             settings: g.spec.clone(),
         }),
     };
-    let live_group = match live_group {
+    let live_group = match &candidate.live_group {
         Some(json) => LiveGroup::Known(Some(from_json(json)?)),
         None => LiveGroup::Known(None),
     };
-    make_live(conn, step, *proxy_id, snapshot, live_group, Action::Deploy).await
+    make_live(conn, step, candidate.id, snapshot, live_group, Action::Deploy).await
 }
 
 pub(crate) fn not_allowed(proxy: &str, environment: &str) -> String {

@@ -120,30 +120,34 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
     if !well_formed(presented, TOKEN_PREFIX) {
         return Err(Error::BadCredentials);
     }
-    let row: Option<(
-        i64,
-        i64,
-        String,
-        crate::db::Flag,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
-        "SELECT t.id, u.id, u.username, u.system_admin, t.expires_at, t.revoked_at, t.last_used_at
+    #[derive(sqlx::FromRow)]
+    struct Presented {
+        token_id: i64,
+        user_id: i64,
+        username: String,
+        #[sqlx(try_from = "crate::db::Flag")]
+        system_admin: bool,
+        expires_at: Option<String>,
+        revoked_at: Option<String>,
+        last_used_at: Option<String>,
+    }
+    let row: Option<Presented> = sqlx::query_as(
+        "SELECT t.id AS token_id, u.id AS user_id, u.username, u.system_admin, t.expires_at, t.revoked_at,
+            t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(digest(presented))
     .fetch_optional(cp.pool())
     .await?;
-    let Some((
+    let Some(Presented {
         token_id,
         user_id,
         username,
-        crate::db::Flag(system_admin),
+        system_admin,
         expires_at,
         revoked_at,
         last_used_at,
-    )) = row
+    }) = row
     else {
         return Err(Error::BadCredentials);
     };
@@ -173,15 +177,17 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
 
 /// The actor's own tokens, newest first.
 pub async fn list_tokens(cp: &ControlPlane, actor: &Actor) -> Result<Vec<TokenInfo>> {
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct TokenRow {
+        id: i64,
+        name: String,
+        hint: String,
+        created_at: String,
+        expires_at: Option<String>,
+        revoked_at: Option<String>,
+        last_used_at: Option<String>,
+    }
+    let rows: Vec<TokenRow> = sqlx::query_as(
         "SELECT id, name, hint, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
              WHERE user_id = $1 ORDER BY id DESC",
     )
@@ -190,17 +196,15 @@ pub async fn list_tokens(cp: &ControlPlane, actor: &Actor) -> Result<Vec<TokenIn
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, hint, created_at, expires_at, revoked_at, last_used_at)| TokenInfo {
-                id,
-                name,
-                hint,
-                created_at,
-                expires_at,
-                revoked_at,
-                last_used_at,
-            },
-        )
+        .map(|r| TokenInfo {
+            id: r.id,
+            name: r.name,
+            hint: r.hint,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        })
         .collect())
 }
 

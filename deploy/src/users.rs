@@ -101,8 +101,15 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
     }
     // A name no user can have is not looked up: PostgreSQL's case-insensitive collation would match some
     // (fullwidth letters, invisible characters) to a real user's, each variant with a sign-in budget of its own.
-    let row: Option<(i64, String, String, crate::db::Flag)> = if check_name("username", username, 64).is_ok()
-    {
+    #[derive(sqlx::FromRow)]
+    struct Account {
+        id: i64,
+        username: String,
+        password_hash: String,
+        #[sqlx(try_from = "crate::db::Flag")]
+        system_admin: bool,
+    }
+    let row: Option<Account> = if check_name("username", username, 64).is_ok() {
         sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(cp.pool())
@@ -111,13 +118,13 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
         None
     };
     let (user, hash) = match row {
-        Some((id, username, hash, crate::db::Flag(system_admin))) => (
+        Some(account) => (
             Some(User {
-                id,
-                username,
-                system_admin,
+                id: account.id,
+                username: account.username,
+                system_admin: account.system_admin,
             }),
-            hash,
+            account.password_hash,
         ),
         // Verify against a throw-away hash so an unknown name costs as much as a known one.
         None => (None, DECOY_HASH.clone()),
