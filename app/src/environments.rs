@@ -29,7 +29,7 @@ pub async fn create_environment(
         name,
         env_type,
         description,
-        access_url,
+        access_url: Some(access_url),
     };
     Ok(deploy::environments::create_environment(&cp, &actor, new).await?)
 }
@@ -109,7 +109,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
                                     <tr>
                                         <td class="name"><a href=environment_href(&e.name)>{e.name.clone()}</a></td>
                                         <td>{e.env_type.as_str()}</td>
-                                        <td><code>{e.access_url}</code></td>
+                                        <td><code>{e.access_url.unwrap_or_default()}</code></td>
                                         <td>{e.description}</td>
                                     </tr>
                                 }).collect_view()}
@@ -231,7 +231,7 @@ fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
     view! {
         <p class="lead">
             {format!("{} environment", env.env_type.as_str().to_lowercase())}
-            {(!env.access_url.is_empty()).then(|| view! { " at " <code>{env.access_url.clone()}</code> })}
+            {env.access_url.clone().map(|url| view! { " at " <code>{url}</code> })}
         </p>
         <section aria-labelledby="live-title">
             <h2 id="live-title">"Live here"</h2>

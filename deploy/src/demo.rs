@@ -115,7 +115,7 @@ async fn load_data_set(cp: &ControlPlane, system: &Actor, admin: &User) -> Resul
             name: name.into(),
             env_type,
             description: description.into(),
-            access_url: String::new(),
+            access_url: None,
         };
         environments::create_environment(cp, system, new).await?;
         environments::assign_environment(cp, system, DEMO_PROJECT, name).await?;

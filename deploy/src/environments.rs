@@ -27,15 +27,17 @@ pub async fn create_environment(
     }
     check_name("environmentName", new.name.trim(), 100)?;
     check_text("description", &new.description, 1000)?;
-    if !new.access_url.is_empty() {
-        crate::model::check_address(&new.access_url)?;
+    // A blank field (a form left empty) is no access URL.
+    let access_url = new.access_url.filter(|url| !url.trim().is_empty());
+    if let Some(url) = &access_url {
+        crate::model::check_address(url)?;
     }
     let env = Environment {
         id: ids::public_id(),
         name: new.name.trim().to_owned(),
         env_type: new.env_type,
         description: new.description,
-        access_url: new.access_url,
+        access_url,
         created_at: clock::now(),
     };
     let mut tx = cp.begin_write().await?;

@@ -12,7 +12,7 @@ use crate::{Actor, ControlPlane, Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {
     pub environment: String,
-    pub access_url: String,
+    pub access_url: Option<String>,
 }
 
 /// The environment's change counter; `None` when there is no such environment.
@@ -71,9 +71,9 @@ pub async fn live_set(cp: &ControlPlane, environment: &str) -> Result<LiveSet> {
     })
 }
 
-/// Every environment with the URL its gateway answers at (empty when none is set).
+/// Every environment with the URL its gateway answers at, when one is set.
 pub async fn served_environments(cp: &ControlPlane) -> Result<Vec<Served>> {
-    let rows: Vec<(String, String)> =
+    let rows: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT name, access_url FROM environments ORDER BY name")
             .fetch_all(cp.pool())
             .await?;

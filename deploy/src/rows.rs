@@ -66,7 +66,7 @@ pub(crate) struct EnvironmentRow {
     pub name: String,
     pub env_type: String,
     pub description: String,
-    pub access_url: String,
+    pub access_url: Option<String>,
     pub created_at: String,
 }
 

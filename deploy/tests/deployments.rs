@@ -21,7 +21,7 @@ async fn world() -> (ControlPlane, common::TestDatabase, Actor) {
             name: name.into(),
             env_type,
             description: String::new(),
-            access_url: String::new(),
+            access_url: None,
         };
         environments::create_environment(&cp, &root, new).await.unwrap();
         environments::assign_environment(&cp, &root, "P", name)
@@ -142,7 +142,7 @@ async fn unknown_or_unassigned_environments_and_groups_are_refused_and_change_no
         name: "elsewhere".into(),
         env_type: EnvironmentType::Test,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     environments::create_environment(&cp, &root, other).await.unwrap();
     let before = snapshot_of_rows(&cp).await;

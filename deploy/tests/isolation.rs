@@ -272,7 +272,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
         name: "test".into(),
         env_type: environments::EnvironmentType::Test,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     environments::create_environment(&strict, &root, new)
         .await

@@ -98,10 +98,11 @@ fn every_migration_after_the_baseline_lands_in_both_folders() {
     );
 }
 
-/// Migration 0009 on a database written before it: a node that had applied nothing (-1, '') and a record with no
-/// environment ('') read as nothing (NULL) afterwards, and what was real is kept as it was.
+/// Migrations 0009 and 0010 on a database written before them: a node that had applied nothing (-1, ''), a
+/// record with no environment ('') and an environment with no access URL ('') read as nothing (NULL)
+/// afterwards, and what was real is kept as it was.
 #[tokio::test]
-async fn the_no_sentinels_migration_turns_made_up_values_into_nothing() {
+async fn the_no_sentinel_migrations_turn_made_up_values_into_nothing() {
     let db = common::fresh_database().await;
     let postgres = common::on_postgres();
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -144,7 +145,10 @@ async fn the_no_sentinels_migration_turns_made_up_values_into_nothing() {
             FROM api_proxies;
          INSERT INTO gateway_nodes (environment, node_id, applied_version, applied_hash, last_seen)
             VALUES ('production', 'new', -1, '', '2026-01-01T00:00:00Z'),
-                   ('production', 'old', 7, 'abc', '2026-01-01T00:00:00Z');"
+                   ('production', 'old', 7, 'abc', '2026-01-01T00:00:00Z');
+         INSERT INTO environments (public_id, name, env_type, description, access_url, created_at)
+            VALUES ('e1', 'bare', 'TEST', '', '', '2026-01-01T00:00:00Z'),
+                   ('e2', 'served', 'TEST', '', 'https://api.example.com', '2026-01-01T00:00:00Z');"
     ))
     .execute(&mut conn)
     .await
@@ -171,6 +175,18 @@ async fn the_no_sentinels_migration_turns_made_up_values_into_nothing() {
         [
             ("new".into(), None, None),
             ("old".into(), Some(7), Some("abc".into()))
+        ]
+    );
+    let urls: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, access_url FROM environments ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        urls,
+        [
+            ("bare".into(), None),
+            ("served".into(), Some("https://api.example.com".into()))
         ]
     );
     // The made-up values cannot come back.

@@ -79,7 +79,7 @@ async fn start_new(
             .listen
             .get(&env.environment)
             .copied()
-            .or_else(|| local_listen_address(&env.access_url));
+            .or_else(|| env.access_url.as_deref().and_then(local_listen_address));
         let address = match wanted {
             Some(a) => a,
             None if plan.assign_free_ports => SocketAddr::from(([127, 0, 0, 1], 0)),

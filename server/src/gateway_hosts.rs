@@ -69,7 +69,7 @@ impl GatewayHosts {
             Ok(served) => {
                 let hosts: HashSet<String> = served
                     .iter()
-                    .filter_map(|s| authority_of(&s.access_url))
+                    .filter_map(|s| authority_of(s.access_url.as_deref()?))
                     .collect();
                 *self.known.write().unwrap_or_else(|e| e.into_inner()) =
                     (Some(Instant::now()), hosts.clone());

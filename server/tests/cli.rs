@@ -72,7 +72,7 @@ async fn node_tokens_are_issued_listed_and_revoked_from_the_command_line() {
         name: "production".into(),
         env_type: deploy::environments::EnvironmentType::Production,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     deploy::environments::create_environment(&cp, &system, new)
         .await

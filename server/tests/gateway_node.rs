@@ -118,7 +118,7 @@ async fn two_nodes_serve_one_environment_and_follow_deploys_made_through_the_res
         name: "test".into(),
         env_type: EnvironmentType::Test,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     environments::create_environment(&cp, &root, new).await.unwrap();
     environments::assign_environment(&cp, &root, "P", "test")

@@ -40,7 +40,8 @@ pub struct Environment {
     #[serde(rename = "type")]
     pub env_type: EnvironmentType,
     pub description: String,
-    pub access_url: String,
+    /// Where the environment's gateway is reached; none until one is set.
+    pub access_url: Option<String>,
     pub created_at: String,
 }
 
@@ -52,7 +53,9 @@ pub struct NewEnvironment {
     #[serde(rename = "type")]
     pub env_type: EnvironmentType,
     pub description: String,
-    pub access_url: String,
+    /// Left out, null or blank: none.
+    #[serde(default)]
+    pub access_url: Option<String>,
 }
 
 /// An environment as a project sees it: whether anything of the project is live there, and whether what is

@@ -67,7 +67,7 @@ pub async fn world_with(options: gateway::Options) -> World {
         name: "test".into(),
         env_type: EnvironmentType::Test,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     environments::create_environment(&cp, &root, new).await.unwrap();
     environments::assign_environment(&cp, &root, "P", "test")

@@ -65,7 +65,7 @@ async fn world_in(backend: &'static str, url: String, dir: tempfile::TempDir) ->
         name: "production".into(),
         env_type: EnvironmentType::Production,
         description: String::new(),
-        access_url: String::new(),
+        access_url: None,
     };
     let production = environments::create_environment(&cp, &system, env).await.unwrap();
     environments::assign_environment(&cp, &system, "P", "production")

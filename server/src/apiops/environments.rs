@@ -62,6 +62,7 @@ pub struct ProjectEnvironmentView {
     #[serde(rename = "type")]
     env_type: environments::EnvironmentType,
     status: &'static str,
+    /// Apinizer's list says an empty string when none is set.
     access_url: String,
     deployed: bool,
     redeploy_required: bool,
@@ -93,7 +94,7 @@ pub async fn project_environments(
             description: pe.environment.description,
             env_type: pe.environment.env_type,
             status: "ACTIVE",
-            access_url: pe.environment.access_url,
+            access_url: pe.environment.access_url.unwrap_or_default(),
             deployed: pe.deployed,
             redeploy_required: pe.redeploy_required,
         })
