@@ -63,6 +63,11 @@ fn check_ack(ack: &NodeAck) -> Result<()> {
     if ack.version.is_some_and(|v| v < 0) {
         return Err(Error::Invalid("version must be 0 or more".into()));
     }
+    if ack.version.is_some() != ack.hash.is_some() {
+        return Err(Error::Invalid(
+            "version and hash come together, or neither".into(),
+        ));
+    }
     match &ack.hash {
         Some(hash) if hash.is_empty() => Err(Error::Invalid("hash must not be empty".into())),
         Some(hash) => check_node_text("hash", hash, 64),

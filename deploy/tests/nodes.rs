@@ -81,34 +81,43 @@ async fn a_node_is_in_sync_until_a_deploy_and_behind_until_it_acknowledges_the_n
 #[tokio::test]
 async fn what_a_node_says_of_itself_is_checked_and_the_registry_is_bounded() {
     let (cp, _dir, admin) = common::demo().await;
+    // Each differs from a good ack (`ack("x", 1, "h")`) in one thing.
     for bad in [
         NodeAck {
             node_id: "has space".into(),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             node_id: "x".repeat(65),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             host: "evil\u{202E}moc.elpmaxe".into(),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             host: "zero\u{200B}width".into(),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             portico_version: "1\n2".into(),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             version: Some(-1),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
         },
         NodeAck {
             hash: Some(String::new()),
-            ..ack("x", 1, "")
+            ..ack("x", 1, "h")
+        },
+        NodeAck {
+            hash: Some("abc".into()),
+            ..ack("x", -1, "")
+        },
+        NodeAck {
+            hash: None,
+            ..ack("x", 1, "h")
         },
     ] {
         let e = nodes::node_acknowledged(&cp, "production", &bad)

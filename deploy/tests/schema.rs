@@ -145,6 +145,7 @@ async fn the_no_sentinel_migrations_turn_made_up_values_into_nothing() {
             FROM api_proxies;
          INSERT INTO gateway_nodes (environment, node_id, applied_version, applied_hash, last_seen)
             VALUES ('production', 'new', -1, '', '2026-01-01T00:00:00Z'),
+                   ('production', 'half', -1, 'xyz', '2026-01-01T00:00:00Z'),
                    ('production', 'old', 7, 'abc', '2026-01-01T00:00:00Z');
          INSERT INTO environments (public_id, name, env_type, description, access_url, created_at)
             VALUES ('e1', 'bare', 'TEST', '', '', '2026-01-01T00:00:00Z'),
@@ -173,6 +174,7 @@ async fn the_no_sentinel_migrations_turn_made_up_values_into_nothing() {
     assert_eq!(
         nodes,
         [
+            ("half".into(), None, None),
             ("new".into(), None, None),
             ("old".into(), Some(7), Some("abc".into()))
         ]

@@ -4,3 +4,4 @@ ALTER TABLE environments ADD COLUMN access_url_new TEXT CHECK (access_url_new <>
 UPDATE environments SET access_url_new = NULLIF(access_url, '');
 ALTER TABLE environments DROP COLUMN access_url;
 ALTER TABLE environments RENAME COLUMN access_url_new TO access_url;
+ALTER TABLE environments RENAME CONSTRAINT environments_access_url_new_check TO environments_access_url_check;

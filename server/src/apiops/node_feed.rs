@@ -135,9 +135,13 @@ pub async fn feed(
     let current = Arc::clone(&live.borrow_and_update());
     let hello = NodeAck {
         node_id: q.node_id.clone(),
-        // A node that has applied nothing yet asks without them.
+        // A node that has applied nothing yet asks without them; a hash means nothing without its version.
         version: q.since.filter(|v| *v >= 0),
-        hash: q.hash.clone().filter(|h| !h.is_empty()),
+        hash: q
+            .since
+            .filter(|v| *v >= 0)
+            .and(q.hash.clone())
+            .filter(|h| !h.is_empty()),
         host: q.host.clone(),
         portico_version: q.portico_version.clone(),
     };
