@@ -204,16 +204,7 @@ async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiPro
 }
 
 async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxyGroup>> {
-    #[derive(sqlx::FromRow)]
-    struct Group {
-        id: i64,
-        public_id: String,
-        name: String,
-        config: String,
-        created_at: String,
-        updated_at: String,
-    }
-    let rows: Vec<Group> = sqlx::query_as(
+    let rows: Vec<crate::rows::ConfigRow> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxy_groups
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )

@@ -164,16 +164,7 @@ pub(crate) async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Re
 /// Loads proxies with their deploy lists and live deployments in three queries, however many there are;
 /// with `only`, each query reads just that proxy's rows.
 async fn load(conn: &mut Conn, project_id: i64, only: Option<&str>) -> Result<Vec<ApiProxy>> {
-    #[derive(sqlx::FromRow)]
-    struct Proxy {
-        id: i64,
-        public_id: String,
-        name: String,
-        config: String,
-        created_at: String,
-        updated_at: String,
-    }
-    let rows: Vec<Proxy> = sqlx::query_as(
+    let rows: Vec<crate::rows::ConfigRow> = sqlx::query_as(
         "SELECT id, public_id, name, config, created_at, updated_at FROM api_proxies
          WHERE project_id = $1 AND ($2 IS NULL OR name = $2) ORDER BY name",
     )

@@ -58,6 +58,17 @@ pub(crate) async fn find_group(conn: &mut Conn, project_id: i64, name: &str) -> 
     })
 }
 
+/// A row of `api_proxies` or `api_proxy_groups` (named configurations of a project) as their loaders read it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConfigRow {
+    pub id: i64,
+    pub public_id: String,
+    pub name: String,
+    pub config: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// An `environments` row as read (by `COLUMNS`).
 #[derive(sqlx::FromRow)]
 pub(crate) struct EnvironmentRow {

@@ -332,13 +332,28 @@ async fn migrate(backend: Backend, writer: &Pool) -> Result<()> {
         Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
         Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
     };
-    migrator.run(writer).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::VersionMissing(version) => Error::Invalid(format!(
-            "the database was migrated by a newer Portico (its migration {version} is unknown to this one): \
-             refusing to start rather than run an older version against it"
-        )),
-        other => other.into(),
-    })
+    // sqlx locks migrations on PostgreSQL (an advisory lock), not on SQLite: processes that start together on
+    // a new file can run the same migration at once. There a migration and its record are one transaction, so
+    // the one that loses (its SQL or its record refused) changes nothing and, trying again, finds it applied.
+    let mut collisions = 0;
+    loop {
+        match migrator.run(writer).await {
+            Ok(()) => return Ok(()),
+            Err(
+                sqlx::migrate::MigrateError::ExecuteMigration(..) | sqlx::migrate::MigrateError::Execute(_),
+            ) if backend == Backend::Sqlite && collisions < 20 => {
+                collisions += 1;
+                tokio::time::sleep(Duration::from_millis(25 * collisions)).await;
+            }
+            Err(sqlx::migrate::MigrateError::VersionMissing(version)) => {
+                return Err(Error::Invalid(format!(
+                    "the database was migrated by a newer Portico (its migration {version} is unknown to \
+                     this one): refusing to start rather than run an older version against it"
+                )))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -197,3 +197,46 @@ async fn the_no_sentinel_migrations_turn_made_up_values_into_nothing() {
         .await;
     assert!(e.is_err(), "{e:?}");
 }
+
+/// Replicas that start together on a new database all come up, and the migrations run once: each version is
+/// recorded once, and the schema is whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_starting_together_migrate_once() {
+    let db = common::fresh_database().await;
+    let starts: Vec<_> = (0..8)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { ControlPlane::open(&url).await })
+        })
+        .collect();
+    let mut opened = Vec::new();
+    for start in starts {
+        opened.push(start.await.unwrap().expect("every replica starts"));
+    }
+    let cp = &opened[0];
+    let (versions, distinct): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(cp.pool())
+            .await
+            .unwrap();
+    assert_eq!(versions, distinct, "a migration recorded twice");
+    let folder = if common::on_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let files = std::fs::read_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder),
+    )
+    .unwrap()
+    .count() as i64;
+    assert_eq!(versions, files, "every migration applied");
+    for other in &opened {
+        assert!(deploy::projects::list_projects(other, &common::system())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
