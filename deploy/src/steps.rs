@@ -26,29 +26,29 @@ pub(crate) struct Candidate {
 /// deployed on its own where its group is live.
 macro_rules! live_group_of {
     (sqlite, $proxy:literal, $environment:literal) => {
-        concat!(
-            "(SELECT json_extract(d.snapshot, '$.group') FROM deployments d WHERE d.proxy_id = ",
+        crate::steps::live_group_of!(
+            @ "json_extract(d.snapshot, '$.group')",
+            "json_extract(d.snapshot, '$.group.name')",
             $proxy,
-            " AND d.environment_id = ",
-            $environment,
-            " AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
-                          WHERE m.proxy_id = ",
-            $proxy,
-            " AND g.name = json_extract(d.snapshot, '$.group.name')))"
+            $environment
         )
     };
     (postgres, $proxy:literal, $environment:literal) => {
+        crate::steps::live_group_of!(
+            @ "CASE WHEN json_typeof(d.snapshot::json -> 'group') = 'object'
+                    THEN (d.snapshot::json -> 'group')::text END",
+            "d.snapshot::json #>> '{group,name}'",
+            $proxy,
+            $environment
+        )
+    };
+    // The query, around the dialect's two JSON expressions: the snapshot's group, and that group's name.
+    (@ $group:literal, $group_name:literal, $proxy:literal, $environment:literal) => {
         concat!(
-            "(SELECT CASE WHEN json_typeof(d.snapshot::json -> 'group') = 'object'
-                     THEN (d.snapshot::json -> 'group')::text END
-              FROM deployments d WHERE d.proxy_id = ",
-            $proxy,
-            " AND d.environment_id = ",
-            $environment,
+            "(SELECT ", $group, " FROM deployments d WHERE d.proxy_id = ", $proxy,
+            " AND d.environment_id = ", $environment,
             " AND EXISTS (SELECT 1 FROM group_members m JOIN api_proxy_groups g ON g.id = m.group_id
-                          WHERE m.proxy_id = ",
-            $proxy,
-            " AND g.name = d.snapshot::json #>> '{group,name}'))"
+                          WHERE m.proxy_id = ", $proxy, " AND g.name = ", $group_name, "))"
         )
     };
 }
