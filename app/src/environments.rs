@@ -102,7 +102,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
                         <table class="list" aria-label="Environments">
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Type"</th>
-                                <th scope="col">"Access URL"</th><th scope="col">"Description"</th>
+                                <th scope="col">"Access URL"</th><th scope="col" class="minor">"Description"</th>
                             </tr></thead>
                             <tbody>
                                 {envs.into_iter().map(|e| view! {
@@ -110,7 +110,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
                                         <td class="name"><a href=environment_href(&e.name)>{e.name.clone()}</a></td>
                                         <td>{e.env_type.as_str()}</td>
                                         <td><code>{e.access_url.unwrap_or_default()}</code></td>
-                                        <td>{e.description}</td>
+                                        <td class="minor">{e.description}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -242,7 +242,7 @@ fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
                     <table class="list" aria-label="Live API proxies">
                         <thead><tr>
                             <th scope="col">"API proxy"</th><th scope="col">"Project"</th><th scope="col">"Revision"</th>
-                            <th scope="col">"Gateway serves"</th><th scope="col">"Deployed by"</th><th scope="col">"When"</th>
+                            <th scope="col">"Gateway serves"</th><th scope="col" class="minor">"Deployed by"</th><th scope="col" class="minor">"When"</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|(project, l)| view! {
@@ -254,8 +254,8 @@ fn LiveHere(live: EnvironmentLive, gateways: Vec<NodeReport>) -> impl IntoView {
                                     <td>{project.clone()}</td>
                                     <td>{l.revision}</td>
                                     <td>{gateway_cell(served_by_gateways(&gateways, &project, &l.proxy), l.revision, gateways.len())}</td>
-                                    <td>{l.deployed_by}</td>
-                                    <td>{l.deployed_at.get(..19).unwrap_or_default().replace('T', " ")}</td>
+                                    <td class="minor">{l.deployed_by}</td>
+                                    <td class="minor">{l.deployed_at.get(..19).unwrap_or_default().replace('T', " ")}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -33,19 +33,19 @@ pub fn GatewayNodes(nodes: EnvironmentNodes) -> impl IntoView {
             {(!nodes.nodes.is_empty()).then(|| view! {
                 <table class="list" aria-label="Gateway nodes">
                     <thead><tr>
-                        <th scope="col">"Node"</th><th scope="col">"Host"</th><th scope="col">"Portico"</th>
+                        <th scope="col">"Node"</th><th scope="col" class="minor">"Host"</th><th scope="col" class="minor">"Portico"</th>
                         <th scope="col">"Serves version"</th><th scope="col">"State"</th>
-                        <th scope="col">"Connected since"</th><th scope="col">"Last seen"</th>
+                        <th scope="col" class="minor">"Connected since"</th><th scope="col">"Last seen"</th>
                     </tr></thead>
                     <tbody>
                         {nodes.nodes.into_iter().map(|n| view! {
                             <tr>
                                 <td class="name"><code>{n.node_id}</code></td>
-                                <td>{n.host}</td>
-                                <td>{n.portico_version}</td>
+                                <td class="minor">{n.host}</td>
+                                <td class="minor">{n.portico_version}</td>
                                 <td>{n.applied_version.map_or_else(|| "none yet".to_owned(), |v| v.to_string())}</td>
                                 <td>{state_badge(n.state)}</td>
-                                <td>{n.connected_since.as_deref().map(when).unwrap_or_default()}</td>
+                                <td class="minor">{n.connected_since.as_deref().map(when).unwrap_or_default()}</td>
                                 <td>{when(&n.last_seen)}</td>
                             </tr>
                         }).collect_view()}

@@ -293,9 +293,9 @@ fn Records(
                         <th scope="col">"Revision"</th>
                         <th scope="col">"Action"</th>
                         <th scope="col">"Environment"</th>
-                        <th scope="col">"User"</th>
+                        <th scope="col" class="minor">"User"</th>
                         <th scope="col">"Time"</th>
-                        <th scope="col">"Description"</th>
+                        <th scope="col" class="minor">"Description"</th>
                         <th scope="col">"Kept"</th>
                     </tr>
                 </thead>
@@ -308,9 +308,9 @@ fn Records(
                                 <td>{revision}</td>
                                 <td>{r.action.as_str()}</td>
                                 <td>{r.environment_name.unwrap_or_default()}</td>
-                                <td>{r.username}</td>
+                                <td class="minor">{r.username}</td>
                                 <td><time datetime=r.at.clone()>{r.at.get(..19).unwrap_or_default().replace('T', " ")}</time></td>
-                                <td>{r.description}</td>
+                                <td class="minor">{r.description}</td>
                                 <td>
                                     <button
                                         class="link"

@@ -129,8 +129,8 @@ fn NodeTokenTable(tokens: Vec<NodeTokenInfo>, revoke: ServerAction<RevokeNodeTok
     view! {
         <table class="list" aria-label="Node tokens">
                 <thead><tr>
-                    <th scope="col">"Node label"</th><th scope="col">"Starts with"</th>
-                    <th scope="col">"Issued"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Node label"</th><th scope="col" class="minor">"Starts with"</th>
+                    <th scope="col" class="minor">"Issued"</th><th scope="col" class="minor">"Last used"</th><th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>
                     {tokens.into_iter().map(|t| {
@@ -144,9 +144,9 @@ fn NodeTokenTable(tokens: Vec<NodeTokenInfo>, revoke: ServerAction<RevokeNodeTok
                         view! {
                             <tr>
                                 <td class="name">{t.name.clone()}</td>
-                                <td><code>{format!("{}…", t.hint)}</code></td>
-                                <td>{day(&Some(t.created_at.clone()))}</td>
-                                <td>{day(&t.last_used_at)}</td>
+                                <td class="minor"><code>{format!("{}…", t.hint)}</code></td>
+                                <td class="minor">{day(&Some(t.created_at.clone()))}</td>
+                                <td class="minor">{day(&t.last_used_at)}</td>
                                 <td>{match &t.revoked_at {
                                     Some(_) => view! { <span class="muted">{format!("revoked {}", day(&t.revoked_at))}</span> }.into_any(),
                                     None => view! { <button class="link" aria-label=format!("Revoke {}", t.name) on:click=on_revoke>"Revoke"</button> }.into_any(),

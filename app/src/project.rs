@@ -127,13 +127,13 @@ fn Overview(o: ProjectView, project: Memo<String>, saved: ServerAction<SaveProxy
             } else {
                 view! {
                     <table class="list" aria-label="Groups">
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Members"</th><th scope="col">"Description"</th></tr></thead>
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Members"</th><th scope="col" class="minor">"Description"</th></tr></thead>
                         <tbody>
                             {o.groups.into_iter().map(|g| view! {
                                 <tr>
                                     <td class="name"><a href=crate::group::group_href(&project_name, &g.name)>{g.name.clone()}</a></td>
                                     <td>{g.members.join(", ")}</td>
-                                    <td>{g.spec.description}</td>
+                                    <td class="minor">{g.spec.description}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -179,7 +179,7 @@ fn ProxyTable(project: String, proxies: Vec<ProxySummary>) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
-                    <th scope="col">"Type"</th>
+                    <th scope="col" class="minor">"Type"</th>
                     <th scope="col">"Path"</th>
                     <th scope="col">"Live in"</th>
                 </tr>
@@ -190,7 +190,7 @@ fn ProxyTable(project: String, proxies: Vec<ProxySummary>) -> impl IntoView {
                     view! {
                         <tr>
                             <td class="name"><a href=href>{p.name.clone()}</a></td>
-                            <td>{format!("{:?}", p.api_type).to_uppercase()}</td>
+                            <td class="minor">{format!("{:?}", p.api_type).to_uppercase()}</td>
                             <td><code>{p.relative_path}</code></td>
                             <td><LiveList live=p.live /></td>
                         </tr>

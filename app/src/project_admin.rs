@@ -236,7 +236,7 @@ pub fn AuditSection(
                             <table class="list" aria-label="Audit log">
                                 <thead><tr>
                                     <th scope="col">"When"</th><th scope="col">"User"</th><th scope="col">"Action"</th>
-                                    <th scope="col">"Object"</th><th scope="col">"Detail"</th>
+                                    <th scope="col">"Object"</th><th scope="col" class="minor">"Detail"</th>
                                 </tr></thead>
                                 <tbody>
                                     {entries.into_iter().map(|e| view! {
@@ -245,7 +245,7 @@ pub fn AuditSection(
                                             <td>{format!("{} ({})", e.actor, e.channel)}</td>
                                             <td>{e.action}</td>
                                             <td>{format!("{} {}", e.object_type, e.object_name)}</td>
-                                            <td>{e.detail}</td>
+                                            <td class="minor">{e.detail}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -151,10 +151,10 @@ fn ProjectTable(projects: Vec<ProjectSummary>) -> impl IntoView {
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
-                    <th scope="col">"Description"</th>
+                    <th scope="col" class="minor">"Description"</th>
                     <th scope="col">"API proxies"</th>
                     <th scope="col">"Live deployments"</th>
-                    <th scope="col">"Created"</th>
+                    <th scope="col" class="minor">"Created"</th>
                 </tr>
             </thead>
             <tbody>
@@ -164,10 +164,10 @@ fn ProjectTable(projects: Vec<ProjectSummary>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td class="name"><a href=crate::project::project_href(&p.name)>{p.name.clone()}</a></td>
-                                <td>{p.description}</td>
+                                <td class="minor">{p.description}</td>
                                 <td>{p.proxies}</td>
                                 <td>{p.live}</td>
-                                <td><time datetime=p.created_at.clone()>{p.created_at.get(..10).unwrap_or_default().to_string()}</time></td>
+                                <td class="minor"><time datetime=p.created_at.clone()>{p.created_at.get(..10).unwrap_or_default().to_string()}</time></td>
                             </tr>
                         }
                     })
