@@ -1,44 +1,22 @@
 //! An API proxy group: its members (add, remove), its settings, and deploying or undeploying all of its
 //! members to an environment at once, with the result per environment.
 
-use deploy::model::{ApiProxyGroup, DeployOptions, DeploymentResult};
+use deploy::model::{DeployOptions, DeploymentResult};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
 use crate::group_settings::{GroupSettings, SaveGroupSettings};
 use crate::project::project_href;
 use crate::proxy::DeployResultView;
-use crate::rights::Rights;
 use crate::ConsoleError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupView {
-    pub group: ApiProxyGroup,
-    /// Every proxy of the project, for adding members.
-    pub proxies: Vec<String>,
-    pub environments: Vec<String>,
-    pub rights: Rights,
-}
+use deploy::model::GroupPage as GroupView;
 
 #[server(endpoint = "load_group")]
 pub async fn load_group(project: String, group: String) -> Result<GroupView, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(GroupView {
-        group: deploy::groups::get_group(&cp, &actor, &project, &group).await?,
-        proxies: deploy::proxies::list_proxy_summaries(&cp, &actor, &project)
-            .await?
-            .into_iter()
-            .map(|p| p.name)
-            .collect(),
-        environments: deploy::environments::project_environments(&cp, &actor, &project)
-            .await?
-            .into_iter()
-            .map(|e| e.environment.name)
-            .collect(),
-        rights: crate::rights::rights(&cp, &actor, &project).await?,
-    })
+    Ok(deploy::pages::group_page(&cp, &actor, &project, &group).await?)
 }
 
 #[server(endpoint = "change_member")]
@@ -182,7 +160,7 @@ fn GroupDeploy(
             <div class="actions">
                 <button class="primary" on:click=move |_| go(true) disabled=move || !may || moved.pending().get()>"Deploy group"</button>
                 <button on:click=move |_| go(false) disabled=move || !may || moved.pending().get()>"Undeploy group"</button>
-                {(!may).then(|| view! { <span class="reason">{Rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
+                {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
             </div>
             <div role="status" aria-live="polite">
                 {move || moved.value().get().map(|r| match r {
@@ -244,7 +222,7 @@ fn Members(
                     </select>
                 </div>
                 <button on:click=move |_| change(pick.get(), true) disabled=!may || candidates.is_empty()>"Add"</button>
-                {(!may).then(|| view! { <span class="reason">{Rights::lacking("MANAGE")}</span> })}
+                {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("MANAGE")}</span> })}
             </div>
         </section>
     }

@@ -80,7 +80,7 @@ pub fn GroupSettings(
                     <button type="submit" class="primary" disabled=move || !may || saved.pending().get()>
                         {move || if saved.pending().get() { "Saving…" } else { "Save settings" }}
                     </button>
-                    {(!may).then(|| view! { <span class="reason">{crate::rights::Rights::lacking("MANAGE")}</span> })}
+                    {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("MANAGE")}</span> })}
                     <span role="status">
                         {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="notice">"Saved."</span> })}
                     </span>

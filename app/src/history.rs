@@ -1,18 +1,18 @@
 //! A proxy's deploy history: pin records, compare two revisions (or one with the current configuration),
 //! and roll back, optionally deploying at once.
 
-use deploy::model::{ConfigDiff, HistoryRecord};
+use deploy::model::{ConfigDiff, HistoryPage, HistoryRecord};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::proxy::{load_proxy, proxy_params, ProxyHeader, ProxyView};
+use crate::proxy::{proxy_params, ProxyHeader, ProxyView};
 use crate::rights::Rights;
 use crate::ConsoleError;
 
 #[server(endpoint = "proxy_history")]
-pub async fn proxy_history(project: String, proxy: String) -> Result<Vec<HistoryRecord>, ConsoleError> {
+pub async fn proxy_history(project: String, proxy: String) -> Result<HistoryPage, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(deploy::history::list_history(&cp, &actor, &project, &proxy).await?)
+    Ok(deploy::pages::history_page(&cp, &actor, &project, &proxy).await?)
 }
 
 #[server(endpoint = "pin_record")]
@@ -57,26 +57,22 @@ pub fn HistoryPage() -> impl IntoView {
     let pin = ServerAction::<PinRecord>::new();
     let rollback = ServerAction::<RollbackProxy>::new();
     let changed = move || (pin.version().get(), rollback.version().get());
-    let records = Resource::new(
+    let history = Resource::new(
         move || (project.get(), proxy.get(), changed()),
         |(project, proxy, _)| proxy_history(project, proxy),
-    );
-    let details = Resource::new(
-        move || (project.get(), proxy.get(), rollback.version().get()),
-        |(project, proxy, _)| load_proxy(project, proxy),
     );
     view! {
         <Title text=move || format!("{} history · Portico", proxy.get()) />
         <ProxyHeader project proxy current="Deploy history" />
         <Transition fallback=|| view! { <p class="loading">"Loading the deploy history…"</p> }>
             {move || Suspend::new(async move {
-                match (records.await, details.await) {
-                    (Ok(list), Ok(d)) => view! {
-                        <Compare project proxy records=list.clone() />
-                        <Rollback project proxy records=list.clone() details=d.clone() action=rollback />
-                        <Records project proxy records=list rights=d.rights pin />
+                match history.await {
+                    Ok(HistoryPage { page, records }) => view! {
+                        <Compare project proxy records=records.clone() />
+                        <Rollback project proxy records=records.clone() details=page.clone() action=rollback />
+                        <Records project proxy records rights=page.rights pin />
                     }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -230,9 +226,9 @@ fn Rollback(
     };
     let blocked = move || {
         if !may_manage {
-            Some(Rights::lacking("MANAGE"))
+            Some(crate::rights::lacking("MANAGE"))
         } else if !environment.get().is_empty() && !may_deploy {
-            Some(Rights::lacking("DEPLOY_UNDEPLOY"))
+            Some(crate::rights::lacking("DEPLOY_UNDEPLOY"))
         } else {
             None
         }
@@ -317,7 +313,7 @@ fn Records(
                                         aria-label=label
                                         aria-pressed=pinned.to_string()
                                         disabled=!rights.deploy
-                                        title=(!rights.deploy).then(|| Rights::lacking("DEPLOY_UNDEPLOY"))
+                                        title=(!rights.deploy).then(|| crate::rights::lacking("DEPLOY_UNDEPLOY"))
                                         on:click=move |_| {
                                             pin.dispatch(PinRecord { project: project.get(), proxy: proxy.get(), revision, pinned: !pinned });
                                         }

@@ -10,7 +10,6 @@ use send_wrapper::SendWrapper;
 
 use crate::project::{load_project, project_href, ProjectView};
 use crate::proxy::DeployResultView;
-use crate::rights::Rights;
 use crate::routing_text::{parse_addresses, ALGORITHMS};
 
 /// Refused in the browser, before any upload.
@@ -156,9 +155,9 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
     let sending = move || matches!(upload.get(), Upload::Sending(_));
     let blocked = move || {
         if !rights.export_import {
-            Some(Rights::lacking("EXPORT_IMPORT"))
+            Some(crate::rights::lacking("EXPORT_IMPORT"))
         } else if deploy.get() && !rights.deploy {
-            Some(Rights::lacking("DEPLOY_UNDEPLOY"))
+            Some(crate::rights::lacking("DEPLOY_UNDEPLOY"))
         } else {
             None
         }

@@ -1,38 +1,22 @@
 //! A project: its API proxies (where each is live, at which revision, and whether a redeploy is due), its
 //! groups and its environments.
 
-use deploy::model::{ApiProxyGroup, AuditFilter, Project, ProjectEnvironment, ProxySummary};
+pub use deploy::model::ProjectPage as ProjectView;
+use deploy::model::{AuditFilter, ProxySummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
 use crate::project_admin::{
     load_audit, load_members, AuditSection, MembersSection, SaveMember, SettingsSection,
 };
 use crate::proxy_form::{ProxyForm, SaveProxy};
-use crate::rights::Rights;
 use crate::ConsoleError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectView {
-    pub project: Project,
-    pub proxies: Vec<ProxySummary>,
-    pub groups: Vec<ApiProxyGroup>,
-    pub environments: Vec<ProjectEnvironment>,
-    pub rights: Rights,
-}
 
 #[server(endpoint = "load_project")]
 pub async fn load_project(project: String) -> Result<ProjectView, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(ProjectView {
-        project: deploy::projects::get_project(&cp, &actor, &project).await?,
-        proxies: deploy::proxies::list_proxy_summaries(&cp, &actor, &project).await?,
-        groups: deploy::groups::list_groups(&cp, &actor, &project).await?,
-        environments: deploy::environments::project_environments(&cp, &actor, &project).await?,
-        rights: crate::rights::rights(&cp, &actor, &project).await?,
-    })
+    Ok(deploy::pages::project_page(&cp, &actor, &project).await?)
 }
 
 /// The path of a project's page, its names escaped for a URL.

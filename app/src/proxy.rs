@@ -1,36 +1,20 @@
 //! One API proxy: its configuration, where it is live, and deploying or undeploying it.
 
-use deploy::model::{ApiProxy, DeployOptions, DeploymentResult};
+use deploy::model::{DeployOptions, DeploymentResult};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
 use crate::project::{project_href, proxy_href, LiveList};
 use crate::proxy_form::{ProxyForm, SaveProxy};
-use crate::rights::Rights;
 use crate::ConsoleError;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProxyView {
-    pub proxy: ApiProxy,
-    pub rights: Rights,
-    /// The project's environments, for the deploy list.
-    pub environments: Vec<String>,
-}
+pub use deploy::model::ProxyPage as ProxyView;
 
 #[server(endpoint = "load_proxy")]
 pub async fn load_proxy(project: String, proxy: String) -> Result<ProxyView, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(ProxyView {
-        proxy: deploy::proxies::get_proxy(&cp, &actor, &project, &proxy).await?,
-        rights: crate::rights::rights(&cp, &actor, &project).await?,
-        environments: deploy::environments::project_environments(&cp, &actor, &project)
-            .await?
-            .into_iter()
-            .map(|e| e.environment.name)
-            .collect(),
-    })
+    Ok(deploy::pages::proxy_page(&cp, &actor, &project, &proxy).await?)
 }
 
 #[server(endpoint = "delete_proxy")]
@@ -123,7 +107,7 @@ pub fn ProxyPage() -> impl IntoView {
                                 {if d.rights.export_import {
                                     view! { <a class="button" href=export download>"Export as ZIP"</a> }.into_any()
                                 } else {
-                                    view! { <span class="reason">{Rights::lacking("EXPORT_IMPORT")}</span> }.into_any()
+                                    view! { <span class="reason">{crate::rights::lacking("EXPORT_IMPORT")}</span> }.into_any()
                                 }}
                             </p>
                             <ProxyForm project existing=Some(d.proxy) environments=d.environments saved may />
@@ -222,7 +206,7 @@ fn DeployPanel(
                         <button on:click=on_undeploy disabled=move || !may || busy()>
                             {move || if undeploy.pending().get() { "Undeploying…" } else { "Undeploy" }}
                         </button>
-                        {(!may).then(|| view! { <span class="reason">{Rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
+                        {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
                     </div>
                 }.into_any()
             }}
@@ -281,7 +265,7 @@ fn DeleteProxy(project: Memo<String>, proxy: Memo<String>, may: bool) -> impl In
             <h2 id="delete-title">"Delete"</h2>
             <div class="actions">
                 <button on:click=on_delete disabled=move || !may || delete.pending().get()>"Delete API proxy"</button>
-                {(!may).then(|| view! { <span class="reason">{Rights::lacking("MANAGE")}</span> })}
+                {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("MANAGE")}</span> })}
             </div>
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>

@@ -256,7 +256,7 @@ pub fn ProxyForm(
                         (false, false) => "Save configuration",
                     }}
                 </button>
-                {move || (!may.get()).then(|| view! { <span class="reason">{crate::rights::Rights::lacking("MANAGE")}</span> })}
+                {move || (!may.get()).then(|| view! { <span class="reason">{crate::rights::lacking("MANAGE")}</span> })}
                 <span role="status">
                     {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="notice">"Saved."</span> })}
                 </span>

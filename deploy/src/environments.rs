@@ -5,6 +5,7 @@ use crate::rows::{
     environment_from_row as from_row, environment_not_found, EnvironmentRow, ENVIRONMENT_COLUMNS as COLUMNS,
 };
 
+use crate::db::Conn;
 use crate::error::{Constraint, OnConstraint};
 use crate::model::Permission;
 use crate::names::{check_name, check_text};
@@ -135,15 +136,20 @@ pub async fn project_environments(
 ) -> Result<Vec<ProjectEnvironment>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    assigned(&mut conn, p.id).await
+}
+
+/// The environments assigned to a project, each with whether the project has anything live there.
+pub(crate) async fn assigned(conn: &mut Conn, project_id: i64) -> Result<Vec<ProjectEnvironment>> {
     let rows: Vec<EnvironmentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
          WHERE pe.project_id = $1 ORDER BY e.name"
     ))
-    .bind(p.id)
+    .bind(project_id)
     .fetch_all(&mut *conn)
     .await?;
     // What is live of the project in every environment, in one query, not one per environment.
-    let mut live_in = crate::rows::live_in_project(&mut conn, p.id).await?;
+    let mut live_in = crate::rows::live_in_project(conn, project_id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let live = live_in.remove(&row.id).unwrap_or_default();

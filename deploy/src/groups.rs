@@ -196,7 +196,11 @@ pub async fn list_groups(cp: &ControlPlane, actor: &Actor, project: &str) -> Res
     load(&mut conn, p.id, None).await
 }
 
-async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiProxyGroup> {
+pub(crate) async fn load_all(conn: &mut Conn, project_id: i64) -> Result<Vec<ApiProxyGroup>> {
+    load(conn, project_id, None).await
+}
+
+pub(crate) async fn load_one(conn: &mut Conn, project_id: i64, name: &str) -> Result<ApiProxyGroup> {
     load(conn, project_id, Some(name))
         .await?
         .pop()

@@ -103,10 +103,15 @@ pub async fn list_history(
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     let a = find_proxy(&mut conn, p.id, proxy).await?;
+    records(&mut conn, a.id).await
+}
+
+/// A proxy's deploy history, newest first, without snapshots.
+pub(crate) async fn records(conn: &mut Conn, proxy_id: i64) -> Result<Vec<HistoryRecord>> {
     let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM deploy_history WHERE proxy_id = $1 ORDER BY revision DESC"
     ))
-    .bind(a.id)
+    .bind(proxy_id)
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(|r| from_row(r, false)).collect()

@@ -47,6 +47,8 @@ pub mod node_tokens;
 #[cfg(feature = "storage")]
 pub mod nodes;
 #[cfg(feature = "storage")]
+pub mod pages;
+#[cfg(feature = "storage")]
 pub mod projects;
 #[cfg(feature = "storage")]
 pub mod proxies;

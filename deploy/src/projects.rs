@@ -135,10 +135,14 @@ pub async fn get_project(cp: &ControlPlane, actor: &Actor, name: &str) -> Result
         crate::rows::Need::Permission(crate::model::Permission::View),
     )
     .await?;
+    read(&mut conn, p.id).await
+}
+
+pub(crate) async fn read(conn: &mut crate::db::Conn, id: i64) -> Result<Project> {
     let row: ProjectRow = sqlx::query_as(
         "SELECT public_id, name, description, history_retention, created_at FROM projects WHERE id = $1",
     )
-    .bind(p.id)
+    .bind(id)
     .fetch_one(&mut *conn)
     .await?;
     Ok(from_row(row))

@@ -248,6 +248,21 @@ pub async fn list_proxy_summaries(
 ) -> Result<Vec<ProxySummary>> {
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
+    summaries(&mut conn, p.id).await
+}
+
+/// The names of a project's proxies, in order.
+pub(crate) async fn names(conn: &mut Conn, project_id: i64) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM api_proxies WHERE project_id = $1 ORDER BY name")
+            .bind(project_id)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// A project's proxies as its page lists them, in two queries however many there are.
+pub(crate) async fn summaries(conn: &mut Conn, project_id: i64) -> Result<Vec<ProxySummary>> {
     #[derive(sqlx::FromRow)]
     struct Summary {
         id: i64,
@@ -258,7 +273,7 @@ pub async fn list_proxy_summaries(
         /// Read only for a proxy live somewhere.
         live_config: Option<String>,
     }
-    let rows: Vec<Summary> = sqlx::query_as(Backend::of(&conn).pick(
+    let rows: Vec<Summary> = sqlx::query_as(Backend::of(conn).pick(
         "SELECT a.id, a.public_id, a.name, a.config ->> '$.apiType' AS api_type,
                 a.config ->> '$.relativePath' AS relative_path,
                 CASE WHEN EXISTS (SELECT 1 FROM deployments d WHERE d.proxy_id = a.id) THEN a.config END
@@ -270,10 +285,10 @@ pub async fn list_proxy_summaries(
                     AS live_config
          FROM api_proxies a WHERE a.project_id = $1 ORDER BY a.name",
     ))
-    .bind(p.id)
+    .bind(project_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut lives = live_by_proxy(live_rows(&mut conn, p.id, None).await?);
+    let mut lives = live_by_proxy(live_rows(conn, project_id, None).await?);
     rows.into_iter()
         .map(|row| {
             let live = match row.live_config {

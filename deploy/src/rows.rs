@@ -223,6 +223,67 @@ pub(crate) async fn authorize_on(
     key: ProjectKey<'_>,
     need: Need,
 ) -> Result<ProjectRef> {
+    let (found, held) = membership(conn, actor, key).await?;
+    if held.grants(need) {
+        Ok(found)
+    } else {
+        Err(lacking(&found.name, need))
+    }
+}
+
+/// The refusal of a member who lacks what an operation needs.
+pub(crate) fn lacking(project: &str, need: Need) -> Error {
+    Error::Forbidden(match need {
+        Need::ProjectAdmin => format!("User does not have the project admin role in project ({project})!"),
+        Need::Permission(p) => format!(
+            "User does not have API_MANAGEMENT + {} permission in project ({project})!",
+            p.as_str()
+        ),
+    })
+}
+
+/// What the actor holds in a project they may see.
+#[derive(Debug, Clone)]
+pub(crate) enum Held {
+    SystemAdmin,
+    Member {
+        project_admin: bool,
+        permissions: String,
+    },
+}
+
+impl Held {
+    pub(crate) fn grants(&self, need: Need) -> bool {
+        match self {
+            Held::SystemAdmin
+            | Held::Member {
+                project_admin: true, ..
+            } => true,
+            Held::Member { permissions, .. } => match need {
+                Need::ProjectAdmin => false,
+                Need::Permission(p) => permissions.split(',').any(|held| held == p.as_str()),
+            },
+        }
+    }
+
+    pub(crate) fn rights(&self) -> crate::model::Rights {
+        let may = |p| self.grants(Need::Permission(p));
+        crate::model::Rights {
+            manage: may(Permission::Manage),
+            deploy: may(Permission::DeployUndeploy),
+            export_import: may(Permission::ExportImport),
+            project_admin: self.grants(Need::ProjectAdmin),
+        }
+    }
+}
+
+/// Finds a project and what the actor holds there, in one query. A project the actor is not a member of
+/// is answered exactly like one that does not exist (system admins see every project).
+pub(crate) async fn membership(
+    conn: &mut Conn,
+    actor: &Actor,
+    key: ProjectKey<'_>,
+) -> Result<(ProjectRef, Held)> {
     let (project, sql) = match key {
         ProjectKey::Name(name) => (
             name,
@@ -252,39 +313,24 @@ pub(crate) async fn authorize_on(
         .await?;
     let Some(Membership {
         project: found,
-        project_admin: admin,
+        project_admin,
         permissions,
     }) = row
     else {
         return Err(project_not_found(project));
     };
     if actor.user.system_admin {
-        return Ok(found);
+        return Ok((found, Held::SystemAdmin));
     }
-    let (Some(Flag(admin)), Some(permissions)) = (admin, permissions) else {
-        return Err(project_not_found(project));
-    };
-    let granted = admin
-        || match need {
-            Need::ProjectAdmin => false,
-            Need::Permission(p) => permissions.split(',').any(|held| held == p.as_str()),
-        };
-    if granted {
-        Ok(found)
-    } else {
-        Err(Error::Forbidden(match need {
-            Need::ProjectAdmin => format!(
-                "User does not have the project admin role in project ({})!",
-                found.name
-            ),
-            Need::Permission(p) => {
-                format!(
-                    "User does not have API_MANAGEMENT + {} permission in project ({})!",
-                    p.as_str(),
-                    found.name
-                )
-            }
-        }))
+    match (project_admin, permissions) {
+        (Some(Flag(project_admin)), Some(permissions)) => Ok((
+            found,
+            Held::Member {
+                project_admin,
+                permissions,
+            },
+        )),
+        _ => Err(project_not_found(project)),
     }
 }
 

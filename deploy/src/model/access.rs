@@ -58,3 +58,14 @@ pub struct NodeTokenInfo {
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
 }
+
+/// What the caller may do in a project, so a page can offer only what the operation would allow (the
+/// operation checks again).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rights {
+    pub manage: bool,
+    pub deploy: bool,
+    pub export_import: bool,
+    pub project_admin: bool,
+}

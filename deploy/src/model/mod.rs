@@ -8,6 +8,7 @@ mod deploys;
 mod environments;
 mod history;
 mod live;
+mod pages;
 mod projects;
 mod transfer;
 
@@ -19,5 +20,6 @@ pub use deploys::*;
 pub use environments::*;
 pub use history::*;
 pub use live::*;
+pub use pages::*;
 pub use projects::*;
 pub use transfer::*;

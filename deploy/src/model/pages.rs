@@ -1,0 +1,39 @@
+//! What each console page shows, read at once: one authorization and one snapshot, so a page never mixes
+//! states from before and after a change, and the caller's rights come from the same read.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ApiProxy, ApiProxyGroup, HistoryRecord, Project, ProjectEnvironment, ProxySummary, Rights};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectPage {
+    pub project: Project,
+    pub proxies: Vec<ProxySummary>,
+    pub groups: Vec<ApiProxyGroup>,
+    pub environments: Vec<ProjectEnvironment>,
+    pub rights: Rights,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyPage {
+    pub proxy: ApiProxy,
+    /// The project's environments, for the deploy list.
+    pub environments: Vec<String>,
+    pub rights: Rights,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub page: ProxyPage,
+    /// Newest first.
+    pub records: Vec<HistoryRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPage {
+    pub group: ApiProxyGroup,
+    /// Every proxy of the project, for adding members.
+    pub proxies: Vec<String>,
+    pub environments: Vec<String>,
+    pub rights: Rights,
+}
