@@ -4,6 +4,7 @@
 use deploy::model::{Cache, Cors};
 use leptos::prelude::*;
 
+use crate::field_errors::{FieldError, FieldErrors};
 use crate::proxy_form::list;
 
 /// The fields' state, started from saved settings.
@@ -34,15 +35,20 @@ impl CorsCacheFields {
         }
     }
 
-    /// The settings as typed; a TTL or entry count that is not a whole number is refused with why.
-    pub fn read(&self) -> Result<(Cors, Cache), String> {
-        let number = |text: String, what: &str| {
-            text.trim()
-                .parse::<u32>()
-                .map_err(|_| format!("{what} must be a whole number."))
+    /// The settings as typed; a TTL or entry count that is not a whole number is reported beside its field.
+    pub fn read(&self, errors: FieldErrors) -> Option<(Cors, Cache)> {
+        let number = |text: String, field: &str| {
+            let n = text.trim().parse::<u32>().ok();
+            if n.is_none() {
+                errors.add(field, "Write a whole number.");
+            }
+            n
         };
-        let ttl_seconds = number(self.ttl.get(), "Cache TTL")?;
-        let max_entries = number(self.entries.get(), "Cache entries")?;
+        let ttl_seconds = number(self.ttl.get(), "cache.ttlSeconds");
+        let max_entries = number(self.entries.get(), "cache.maxEntries");
+        let (Some(ttl_seconds), Some(max_entries)) = (ttl_seconds, max_entries) else {
+            return None;
+        };
         let cors = Cors {
             enabled: self.cors_on.get(),
             allow_origins: list(&self.origins.get()),
@@ -58,13 +64,18 @@ impl CorsCacheFields {
             max_entries,
             vary_headers: list(&self.vary.get()),
         };
-        Ok((cors, cache))
+        Some((cors, cache))
     }
 }
 
 /// One row: the CORS switch (labelled `label`), allowed origins and methods. `id` prefixes the inputs' ids.
 #[component]
-pub fn CorsRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -> impl IntoView {
+pub fn CorsRow(
+    fields: CorsCacheFields,
+    id: &'static str,
+    label: &'static str,
+    errors: FieldErrors,
+) -> impl IntoView {
     view! {
         <div class="fields">
             <div class="field check">
@@ -73,11 +84,15 @@ pub fn CorsRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -
             </div>
             <div class="field grow">
                 <label for=format!("{id}-origins")>"Allowed origins"</label>
-                <input id=format!("{id}-origins") bind:value=fields.origins placeholder="https://shop.example.com, ..." />
+                <input id=format!("{id}-origins") bind:value=fields.origins placeholder="https://shop.example.com, ..."
+                    aria-invalid=invalid(errors, "cors.allowOrigins") aria-describedby=format!("{id}-origins-error") />
+                <FieldError errors field="cors.allowOrigins".into() id=format!("{id}-origins-error") />
             </div>
             <div class="field">
                 <label for=format!("{id}-cors-methods")>"Allowed methods"</label>
-                <input id=format!("{id}-cors-methods") bind:value=fields.methods placeholder="GET, POST" />
+                <input id=format!("{id}-cors-methods") bind:value=fields.methods placeholder="GET, POST"
+                    aria-invalid=invalid(errors, "cors.allowMethods") aria-describedby=format!("{id}-cors-methods-error") />
+                <FieldError errors field="cors.allowMethods".into() id=format!("{id}-cors-methods-error") />
             </div>
         </div>
     }
@@ -85,7 +100,12 @@ pub fn CorsRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -
 
 /// One row: the cache switch (labelled `label`), its TTL and how many entries it keeps.
 #[component]
-pub fn CacheRow(fields: CorsCacheFields, id: &'static str, label: &'static str) -> impl IntoView {
+pub fn CacheRow(
+    fields: CorsCacheFields,
+    id: &'static str,
+    label: &'static str,
+    errors: FieldErrors,
+) -> impl IntoView {
     view! {
         <div class="fields">
             <div class="field check">
@@ -94,17 +114,27 @@ pub fn CacheRow(fields: CorsCacheFields, id: &'static str, label: &'static str) 
             </div>
             <div class="field">
                 <label for=format!("{id}-ttl")>"Cache TTL (seconds)"</label>
-                <input id=format!("{id}-ttl") inputmode="numeric" bind:value=fields.ttl />
+                <input id=format!("{id}-ttl") inputmode="numeric" bind:value=fields.ttl
+                    aria-invalid=invalid(errors, "cache.ttlSeconds") aria-describedby=format!("{id}-ttl-error") />
+                <FieldError errors field="cache.ttlSeconds".into() id=format!("{id}-ttl-error") />
             </div>
             <div class="field">
                 <label for=format!("{id}-entries")>"Cache entries at most"</label>
-                <input id=format!("{id}-entries") inputmode="numeric" bind:value=fields.entries />
+                <input id=format!("{id}-entries") inputmode="numeric" bind:value=fields.entries
+                    aria-invalid=invalid(errors, "cache.maxEntries") aria-describedby=format!("{id}-entries-error") />
+                <FieldError errors field="cache.maxEntries".into() id=format!("{id}-entries-error") />
             </div>
             <div class="field grow">
                 // Requests with Authorization or Cookie are cached only when that header is listed.
                 <label for=format!("{id}-vary")>"Vary on headers"</label>
-                <input id=format!("{id}-vary") bind:value=fields.vary placeholder="Accept-Language, Authorization" />
+                <input id=format!("{id}-vary") bind:value=fields.vary placeholder="Accept-Language, Authorization"
+                    aria-invalid=invalid(errors, "cache.varyHeaders") aria-describedby=format!("{id}-vary-error") />
+                <FieldError errors field="cache.varyHeaders".into() id=format!("{id}-vary-error") />
             </div>
         </div>
     }
+}
+
+fn invalid(errors: FieldErrors, field: &'static str) -> impl Fn() -> String + Copy {
+    move || errors.message(field).is_some().to_string()
 }

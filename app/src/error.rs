@@ -11,6 +11,9 @@ pub enum ConsoleError {
     /// The request broke a rule or was not allowed; the message says which.
     #[error("{0}")]
     Refused(String),
+    /// A field's value broke a rule: the form shows it beside that field.
+    #[error("{0}")]
+    Invalid(deploy::model::Violation),
     /// Too many failed sign-ins; the number is the seconds to wait.
     #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
     TooManyAttempts(u64),
@@ -49,6 +52,7 @@ impl From<deploy::Error> for ConsoleError {
         use deploy::Error as E;
         let error = match e {
             E::Invalid(m) | E::NotFound(m) | E::Forbidden(m) | E::Conflict(m) => ConsoleError::Refused(m),
+            E::Violation(v) => ConsoleError::Invalid(v),
             E::BadCredentials => ConsoleError::Refused("Invalid username or password.".into()),
             E::TooManyAttempts { retry_after_seconds } => ConsoleError::TooManyAttempts(retry_after_seconds),
             E::Internal(detail) => {
@@ -67,7 +71,7 @@ impl ConsoleError {
         use http::StatusCode;
         let status = match self {
             ConsoleError::SignedOut => StatusCode::UNAUTHORIZED,
-            ConsoleError::Refused(_) => StatusCode::BAD_REQUEST,
+            ConsoleError::Refused(_) | ConsoleError::Invalid(_) => StatusCode::BAD_REQUEST,
             ConsoleError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::Internal | ConsoleError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -5,6 +5,7 @@ use deploy::model::{ApiProxyGroup, ClientRoute, GroupSpec};
 use leptos::prelude::*;
 
 use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
+use crate::field_errors::{FieldError, FieldErrors};
 use crate::proxy_form::list;
 use crate::ConsoleError;
 
@@ -18,6 +19,17 @@ pub async fn save_group_settings(
     Ok(deploy::groups::update_group(&cp, &actor, &project, &group, settings).await?)
 }
 
+/// The fields the form shows messages beside; a message about any other goes under the form.
+const SHOWN: [&str; 7] = [
+    "clientRoute.relativePathList",
+    "clientRoute.methodList",
+    "cors.allowOrigins",
+    "cors.allowMethods",
+    "cache.ttlSeconds",
+    "cache.maxEntries",
+    "cache.varyHeaders",
+];
+
 #[component]
 pub fn GroupSettings(
     project: Memo<String>,
@@ -29,14 +41,19 @@ pub fn GroupSettings(
     let paths = RwSignal::new(current.client_route.relative_path_list.join(", "));
     let methods = RwSignal::new(current.client_route.method_list.join(", "));
     let cors_cache = CorsCacheFields::new(&current.cors, &current.cache);
-    let local_error = RwSignal::new(None::<String>);
+    let errors = FieldErrors::new();
+    Effect::new(move |_| {
+        if let Some(Err(ConsoleError::Invalid(v))) = saved.value().get() {
+            errors.clear();
+            errors.add_violations([v]);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (cors, cache) = match cors_cache.read() {
-            Ok(read) => read,
-            Err(why) => return local_error.set(Some(why)),
+        errors.clear();
+        let Some((cors, cache)) = cors_cache.read(errors) else {
+            return;
         };
-        local_error.set(None);
         let settings = GroupSpec {
             description: current.description.clone(),
             client_route: ClientRoute {
@@ -49,6 +66,11 @@ pub fn GroupSettings(
             cors,
             cache,
         };
+        // The same checks the server makes, before anything is sent.
+        errors.add_violations(settings.violations());
+        if !errors.is_empty() {
+            return;
+        }
         saved.dispatch(SaveGroupSettings {
             project: project.get(),
             group: group.get(),
@@ -63,18 +85,27 @@ pub fn GroupSettings(
                 <div class="fields">
                     <div class="field grow">
                         <label for="group-paths">"Client route paths"</label>
-                        <input id="group-paths" bind:value=paths placeholder="/shop, /checkout" />
+                        <input id="group-paths" bind:value=paths placeholder="/shop, /checkout"
+                            aria-invalid=move || errors.message("clientRoute.relativePathList").is_some().to_string()
+                            aria-describedby="group-paths-error" />
+                        <FieldError errors field="clientRoute.relativePathList".into() id="group-paths-error".into() />
                     </div>
                     <div class="field">
                         <label for="group-methods">"Client route methods"</label>
-                        <input id="group-methods" bind:value=methods placeholder="GET, POST (empty: any)" />
+                        <input id="group-methods" bind:value=methods placeholder="GET, POST (empty: any)"
+                            aria-invalid=move || errors.message("clientRoute.methodList").is_some().to_string()
+                            aria-describedby="group-methods-error" />
+                        <FieldError errors field="clientRoute.methodList".into() id="group-methods-error".into() />
                     </div>
                 </div>
-                <CorsRow fields=cors_cache id="group" label="Group CORS" />
-                <CacheRow fields=cors_cache id="group" label="Group cache" />
+                <CorsRow fields=cors_cache id="group" label="Group CORS" errors />
+                <CacheRow fields=cors_cache id="group" label="Group cache" errors />
                 <div aria-live="polite">
-                    {move || local_error.get().map(|why| view! { <p class="error" role="alert">{why}</p> })}
-                    {move || saved.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+                    {move || errors.others(&SHOWN).into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
+                    {move || match saved.value().get() {
+                        Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
+                        Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }),
+                    }}
                 </div>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || !may || saved.pending().get()>

@@ -8,9 +8,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use send_wrapper::SendWrapper;
 
+use crate::backend_rows::{BackendEditor, BackendRows};
+use crate::field_errors::FieldErrors;
 use crate::project::{load_project, project_href, ProjectView};
 use crate::proxy::DeployResultView;
-use crate::routing_text::{parse_addresses, ALGORITHMS};
+use crate::routing_algorithms::{algorithm_name, ALGORITHMS};
 
 /// Refused in the browser, before any upload.
 fn check_zip(name: &str) -> Result<(), String> {
@@ -28,6 +30,8 @@ fn check_zip(name: &str) -> Result<(), String> {
 enum Upload {
     Idle,
     Sending(f64),
+    /// Set only in the browser, where uploads run.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     Done(Result<ImportOutcome, String>),
 }
 
@@ -70,7 +74,13 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
     let deploy = RwSignal::new(false);
     let targets = RwSignal::new(Vec::<String>::new());
     let algorithm = RwSignal::new(String::new());
-    let addresses = RwSignal::new(String::new());
+    let backends = BackendRows::new(&[]);
+    let errors = FieldErrors::new();
+    // "As in the file" may be weighted: weights stay editable unless the algorithm chosen here ignores them.
+    let weighted = Signal::derive(move || {
+        let chosen = algorithm.get();
+        chosen.is_empty() || chosen == algorithm_name(deploy::model::RoutingAlgorithm::WeightedRoundRobin)
+    });
     let maintenance = RwSignal::new(String::new());
     let upload = RwSignal::new(Upload::Idle);
     let existing: Vec<String> = v.proxies.iter().map(|p| p.name.clone()).collect();
@@ -106,9 +116,23 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         take(input.files().and_then(|f| f.get(0)));
     };
-    let addresses_error = Memo::new(move |_| parse_addresses(&addresses.get()).err());
-    let metadata = move || -> Result<String, String> {
-        let routing_list = parse_addresses(&addresses.get())?;
+    // None when a row is wrong: the rows say what, beside themselves.
+    let metadata = move || -> Option<String> {
+        errors.clear();
+        let routing_list = if backends.is_empty() {
+            None
+        } else {
+            let list = backends.read(errors)?;
+            let routing = deploy::model::Routing {
+                address_list: list,
+                ..Default::default()
+            };
+            errors.add_violations(routing.violations());
+            Some(routing.address_list)
+        };
+        if !errors.is_empty() {
+            return None;
+        }
         let algorithm = ALGORITHMS
             .iter()
             .find(|(n, _)| *n == algorithm.get())
@@ -126,7 +150,7 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
                 _ => None,
             },
         };
-        serde_json::to_string(&metadata).map_err(|e| e.to_string())
+        serde_json::to_string(&metadata).ok()
     };
     let existing_names = existing.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -135,12 +159,9 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
             file_error.set(Some("Choose or drop an export .zip first.".into()));
             return;
         };
-        let metadata = match metadata() {
-            Ok(m) => m,
-            Err(why) => {
-                upload.set(Upload::Done(Err(why)));
-                return;
-            }
+        let Some(metadata) = metadata() else {
+            upload.set(Upload::Idle);
+            return;
         };
         let target = name.get().trim().to_owned();
         if existing_names.contains(&target) {
@@ -201,14 +222,9 @@ fn ImportForm(project: Memo<String>, v: ProjectView) -> impl IntoView {
                         {ALGORITHMS.iter().map(|(n, _)| view! { <option value=*n>{*n}</option> }).collect_view()}
                     </select>
                 </div>
-                <div class="field grow">
-                    <label for="import-addresses">"Routing addresses"</label>
-                    <textarea id="import-addresses" rows="3" bind:value=addresses
-                        placeholder="One a line: https://backend1.example.com 3 (weight), SOAP11 or SOAP12 for SOAP. Empty: as in the file."
-                        aria-invalid=move || addresses_error.get().is_some().to_string()></textarea>
-                    {move || addresses_error.get().map(|e| view! { <p class="error">{e}</p> })}
-                </div>
             </div>
+            <BackendEditor rows=backends errors weighted
+                empty_note="No backend listed: the file's backends are kept. Add rows to replace them." />
             <div class="field check">
                 <input id="import-deploy" type="checkbox" bind:checked=deploy />
                 <label for="import-deploy">"Deploy after import"</label>

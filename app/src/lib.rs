@@ -2,9 +2,11 @@
 //! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
 //! delegate to the `deploy` crate.
 
+mod backend_rows;
 mod cors_cache;
 mod environments;
 mod error;
+mod field_errors;
 mod gateway_nodes;
 mod group;
 mod group_settings;
@@ -23,7 +25,7 @@ mod proxy_form;
 mod publish;
 mod refresh;
 mod rights;
-mod routing_text;
+mod routing_algorithms;
 #[cfg(feature = "ssr")]
 pub mod session;
 mod tokens;

@@ -1,12 +1,28 @@
 //! The API proxy form: create one on the project page, edit one on its page. Messages appear next to the
 //! field they are about; the server checks everything again.
 
-use deploy::model::{ApiProxy, ApiType, ProxySpec, Routing};
+use deploy::model::{name_rule, ApiProxy, ApiType, ProxySpec, Routing, RoutingAlgorithm, MAX_NAME};
 use leptos::prelude::*;
 
+use crate::backend_rows::{BackendEditor, BackendRows};
 use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
-use crate::routing_text::{algorithm_name, format_addresses, parse_addresses, ALGORITHMS};
+use crate::field_errors::{FieldError, FieldErrors};
+use crate::routing_algorithms::{algorithm_name, ALGORITHMS};
 use crate::ConsoleError;
+
+/// The fields the form shows messages beside; a message about any other goes under the form.
+const SHOWN: [&str; 10] = [
+    "apiProxyName",
+    "relativePath",
+    "description",
+    "routing.addressList",
+    "cors.allowOrigins",
+    "cors.allowMethods",
+    "cache.ttlSeconds",
+    "cache.maxEntries",
+    "cache.varyHeaders",
+    "deployList",
+];
 
 #[server(endpoint = "save_proxy")]
 pub async fn save_proxy(
@@ -47,28 +63,6 @@ pub async fn path_conflicts(
     .await?)
 }
 
-/// Which field a refusal is about, from the words the domain uses for it.
-fn field_of(message: &str) -> &'static str {
-    let m = message.to_ascii_lowercase();
-    if m.contains("apiproxyname") || m.contains("already exists") {
-        "name"
-    } else if m.contains("relativepath") {
-        "path"
-    } else if m.contains("routing") || m.contains("weight") {
-        "routing"
-    } else if m.contains("cors") {
-        "cors"
-    } else if m.contains("cache") {
-        "cache"
-    } else if m.contains("description") {
-        "description"
-    } else if m.contains("environment") {
-        "deploy"
-    } else {
-        "form"
-    }
-}
-
 pub(crate) fn list(text: &str) -> Vec<String> {
     text.split([',', '\n'])
         .map(str::trim)
@@ -93,7 +87,9 @@ pub fn ProxyForm(
     let path = RwSignal::new(start.relative_path.clone());
     let soap = RwSignal::new(start.api_type == ApiType::Soap);
     let algorithm = RwSignal::new(algorithm_name(start.routing.algorithm).to_owned());
-    let addresses = RwSignal::new(format_addresses(&start.routing.address_list));
+    let backends = BackendRows::new(&start.routing.address_list);
+    let weighted =
+        Signal::derive(move || algorithm.get() == algorithm_name(RoutingAlgorithm::WeightedRoundRobin));
     let maintenance = RwSignal::new(start.maintenance_mode);
     let cors_cache = CorsCacheFields::new(&start.cors, &start.cache);
     let deploy_list = RwSignal::new(
@@ -102,8 +98,19 @@ pub fn ProxyForm(
             .map(|p| p.deploy_list.clone())
             .unwrap_or_default(),
     );
-    let local_error = RwSignal::new(None::<(&'static str, String)>);
-    // Asked in the browser only, as the path or the deploy list changes.
+    let errors = FieldErrors::new();
+    // The server checks again; what it refuses lands beside the field it names, or under the form.
+    Effect::new(move |_| {
+        if let Some(Err(ConsoleError::Invalid(v))) = saved.value().get() {
+            errors.clear();
+            errors.add_violations([v]);
+        }
+    });
+    // Asked in the browser only, as the path or the deploy list changes. Read only once the page runs in
+    // the browser: on the server a local resource never resolves, and reading it inside the page's
+    // Suspense kept the server's answer from ever carrying the page (it streamed "Loading…" and stopped).
+    let in_browser = RwSignal::new(false);
+    Effect::new(move |_| in_browser.set(true));
     let conflicts = LocalResource::new(move || {
         let (project, proxy, path, environments) = (project.get(), name.get(), path.get(), deploy_list.get());
         // Only those who may save are warned; the question needs the same permission.
@@ -122,14 +129,11 @@ pub fn ProxyForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        local_error.set(None);
-        let address_list = match parse_addresses(&addresses.get()) {
-            Ok(list) => list.unwrap_or_default(),
-            Err(why) => return local_error.set(Some(("routing", why))),
-        };
-        let (cors, cache) = match cors_cache.read() {
-            Ok(read) => read,
-            Err(why) => return local_error.set(Some(("cache", why))),
+        errors.clear();
+        let address_list = backends.read(errors);
+        let cors_cache = cors_cache.read(errors);
+        let (Some(address_list), Some((cors, cache))) = (address_list, cors_cache) else {
+            return;
         };
         let spec = ProxySpec {
             description: description.get(),
@@ -147,6 +151,16 @@ pub fn ProxyForm(
             cors,
             cache,
         };
+        // The same checks the server makes, before anything is sent.
+        if create {
+            if let Err(v) = name_rule("apiProxyName", name.get().trim(), MAX_NAME) {
+                errors.add_violations([v]);
+            }
+        }
+        errors.add_violations(spec.violations());
+        if !errors.is_empty() {
+            return;
+        }
         saved.dispatch(SaveProxy {
             project: project.get(),
             name: name.get().trim().to_owned(),
@@ -155,22 +169,9 @@ pub fn ProxyForm(
             deploy_list: deploy_list.get(),
         });
     };
-    // The message for one field: what the browser found, else what the server said.
-    let message_for = move |field: &'static str| {
-        move || {
-            if let Some((f, why)) = local_error.get() {
-                return (f == field).then(|| view! { <p class="error field-error" role="alert">{why}</p> });
-            }
-            match saved.value().get() {
-                Some(Err(ConsoleError::Refused(why))) if field_of(&why) == field => {
-                    Some(view! { <p class="error field-error" role="alert">{why}</p> })
-                }
-                Some(Err(e)) if field == "form" && !matches!(e, ConsoleError::Refused(_)) => {
-                    Some(view! { <p class="error field-error" role="alert">{e.to_string()}</p> })
-                }
-                _ => None,
-            }
-        }
+    let invalid = move |field: &'static str| move || errors.message(field).is_some().to_string();
+    let error = move |field: &'static str| {
+        view! { <FieldError errors field=field.to_owned() id=format!("{field}-error") /> }
     };
     let title = if create {
         "New API proxy"
@@ -183,16 +184,18 @@ pub fn ProxyForm(
             {create.then(|| view! {
                 <div class="field">
                     <label for="proxy-name">"Name"</label>
-                    <input id="proxy-name" required maxlength="100" bind:value=name />
-                    {message_for("name")}
+                    <input id="proxy-name" required maxlength="100" bind:value=name
+                        aria-invalid=invalid("apiProxyName") aria-describedby="apiProxyName-error" />
+                    {error("apiProxyName")}
                 </div>
             })}
             <div class="fields">
                 <div class="field">
                     <label for="proxy-path">"Relative path"</label>
-                    <input id="proxy-path" required bind:value=path placeholder="/orders" />
-                    {message_for("path")}
-                    {move || conflicts.get().filter(|c| !c.is_empty()).map(|c| view! {
+                    <input id="proxy-path" required bind:value=path placeholder="/orders"
+                        aria-invalid=invalid("relativePath") aria-describedby="relativePath-error" />
+                    {error("relativePath")}
+                    {move || in_browser.get().then(|| conflicts.get()).flatten().filter(|c| !c.is_empty()).map(|c| view! {
                         <div class="warning field-warning" role="status" aria-label="Path conflicts">
                             <p>"Deploying would be refused where another API proxy owns this path:"</p>
                             <ul>{c.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
@@ -201,8 +204,9 @@ pub fn ProxyForm(
                 </div>
                 <div class="field grow">
                     <label for="proxy-description">"Description"</label>
-                    <input id="proxy-description" maxlength="1000" bind:value=description />
-                    {message_for("description")}
+                    <input id="proxy-description" maxlength="1000" bind:value=description
+                        aria-invalid=invalid("description") aria-describedby="description-error" />
+                    {error("description")}
                 </div>
                 <div class="field check">
                     <input id="proxy-soap" type="checkbox" bind:checked=soap />
@@ -216,22 +220,17 @@ pub fn ProxyForm(
                         {ALGORITHMS.iter().map(|(n, _)| view! { <option value=*n>{*n}</option> }).collect_view()}
                     </select>
                 </div>
-                <div class="field grow">
-                    <label for="proxy-addresses">"Routing addresses"</label>
-                    <textarea id="proxy-addresses" rows="3" bind:value=addresses placeholder="One a line: https://backend1.example.com 3 (weight), SOAP11 or SOAP12 for SOAP"></textarea>
-                    {message_for("routing")}
-                </div>
             </div>
+            <BackendEditor rows=backends errors weighted
+                empty_note="No backend yet: once deployed, requests to this API proxy fail (502 Bad Gateway) until one is added." />
             <div class="fields">
                 <div class="field check">
                     <input id="proxy-maintenance" type="checkbox" bind:checked=maintenance />
                     <label for="proxy-maintenance">"Maintenance mode"</label>
                 </div>
             </div>
-            <CorsRow fields=cors_cache id="proxy" label="CORS" />
-            {message_for("cors")}
-            <CacheRow fields=cors_cache id="proxy" label="Cache" />
-            {message_for("cache")}
+            <CorsRow fields=cors_cache id="proxy" label="CORS" errors />
+            <CacheRow fields=cors_cache id="proxy" label="Cache" errors />
             <fieldset class="targets">
                 <legend>"Deploy list"</legend>
                 {environments.into_iter().map(|env| {
@@ -246,8 +245,14 @@ pub fn ProxyForm(
                     }
                 }).collect_view()}
             </fieldset>
-            {message_for("deploy")}
-            {message_for("form")}
+            {error("deployList")}
+            <div aria-live="polite">
+                {move || errors.others(&SHOWN).into_iter().map(|m| view! { <p class="error field-error" role="alert">{m}</p> }).collect_view()}
+                {move || match saved.value().get() {
+                    Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
+                    Some(Err(e)) => Some(view! { <p class="error field-error" role="alert">{e.to_string()}</p> }),
+                }}
+            </div>
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || !may.get() || saved.pending().get()>
                     {move || match (saved.pending().get(), create) {

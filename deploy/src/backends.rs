@@ -12,8 +12,8 @@ use std::sync::RwLock;
 
 use ipnet::IpNet;
 
-use crate::model::Routing;
-use crate::{Error, Result};
+use crate::model::{Refusal, Routing, Rule, Violation};
+use crate::Result;
 
 /// The rules one Portico process applies; set from its command line.
 #[derive(Debug, Default)]
@@ -134,18 +134,18 @@ impl BackendPolicy {
     }
 
     /// Why a connection to `ip:port` is refused, if it is.
-    pub fn refusal(&self, ip: IpAddr, port: u16) -> Option<&'static str> {
+    pub fn refusal(&self, ip: IpAddr, port: u16) -> Option<Refusal> {
         let ip = canonical(ip);
         if self.is_own(ip, port) {
-            Some("points at Portico itself")
+            Some(Refusal::Portico)
         } else if is_link_local(ip) || METADATA.contains(&ip) {
-            Some("is link-local (cloud metadata lives there)")
+            Some(Refusal::LinkLocal)
         } else if ip.is_multicast() || ip == IpAddr::V4(Ipv4Addr::BROADCAST) {
-            Some("is not a unicast address")
+            Some(Refusal::NotUnicast)
         } else if is_this_machine(ip) && !self.allow_loopback {
-            Some("is this machine (loopback), which a system admin has not allowed")
+            Some(Refusal::Loopback)
         } else if self.denied.iter().any(|net| net.contains(&ip)) {
-            Some("is in a range a system admin denied")
+            Some(Refusal::Denied)
         } else {
             None
         }
@@ -165,11 +165,10 @@ impl BackendPolicy {
                     .or_else(|| self.refusal(IpAddr::V6(Ipv6Addr::LOCALHOST), port)),
                 Host::Name => None,
             };
-            if let Some(why) = why {
-                return Err(Error::Invalid(format!(
-                    "routing.addressList[{i}].address ({}) {why}.",
-                    a.address
-                )));
+            if let Some(refusal) = why {
+                let value = a.address.clone();
+                let rule = Rule::AddressRefused { value, refusal };
+                return Err(Violation::new(format!("routing.addressList[{i}].address"), rule).into());
             }
         }
         Ok(())

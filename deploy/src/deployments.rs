@@ -163,10 +163,10 @@ async fn move_group(
             Direction::Deploy => deploy_one(&mut tx, &step, member, Some(&g)).await,
             Direction::Undeploy => undeploy_one(&mut tx, &step, member.id, &member.name).await,
         };
-        match outcome {
+        match outcome.map_err(Error::refusal) {
             Ok(_) => done += 1,
-            Err(Error::Invalid(message)) => failures.push(message),
-            Err(e) => return Err(e),
+            Err(Ok(message)) => failures.push(message),
+            Err(Err(e)) => return Err(e),
         }
     }
     let verb = direction.verb();
@@ -276,7 +276,7 @@ async fn move_proxy(
         Direction::Undeploy => undeploy_one(&mut tx, &step, candidate.id, &candidate.name).await,
     };
     let mut kept_group = None;
-    let failures = match outcome {
+    let failures = match outcome.map_err(Error::refusal) {
         Ok(written) => {
             kept_group = written.kept_group;
             let verb = direction.verb();
@@ -293,8 +293,8 @@ async fn move_proxy(
             tx.commit().await?;
             vec![]
         }
-        Err(Error::Invalid(message)) => vec![message],
-        Err(e) => return Err(e),
+        Err(Ok(message)) => vec![message],
+        Err(Err(e)) => return Err(e),
     };
     let done = usize::from(failures.is_empty());
     let mut result = summarise(direction, &env_name, done, 1, failures);

@@ -31,7 +31,7 @@ pub async fn create_environment(
     // A blank field (a form left empty) is no access URL.
     let access_url = new.access_url.filter(|url| !url.trim().is_empty());
     if let Some(url) = &access_url {
-        crate::model::check_address(url)?;
+        crate::model::check_access_url(url)?;
     }
     let env = Environment {
         id: ids::public_id(),

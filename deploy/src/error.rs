@@ -6,6 +6,10 @@ pub enum Error {
     /// Input that breaks a rule; the message is for the person who sent it.
     #[error("{0}")]
     Invalid(String),
+    /// Input that breaks a field's rule, as data the doors word (`Invalid` is for refusals that are not
+    /// about one field's value).
+    #[error("{0}")]
+    Violation(crate::model::Violation),
     /// The object does not exist, or the actor may not see it: the two are answered alike.
     #[error("{0}")]
     NotFound(String),
@@ -41,7 +45,23 @@ impl fmt::Debug for Internal {
     }
 }
 
+impl From<crate::model::Violation> for Error {
+    fn from(v: crate::model::Violation) -> Self {
+        Error::Violation(v)
+    }
+}
+
 impl Error {
+    /// The sentence of a refusal that is the input's fault (`Invalid` or `Violation`), for operations that
+    /// report refusals item by item; any other error is handed back.
+    pub fn refusal(self) -> std::result::Result<String, Error> {
+        match self {
+            Error::Invalid(message) => Ok(message),
+            Error::Violation(v) => Ok(v.to_string()),
+            other => Err(other),
+        }
+    }
+
     pub fn internal(detail: impl fmt::Display) -> Self {
         Error::Internal(Internal(detail.to_string()))
     }

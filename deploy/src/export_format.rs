@@ -180,7 +180,7 @@ mod tests {
 
     fn message(r: Result<impl std::fmt::Debug>) -> String {
         match r {
-            Err(Error::Invalid(m)) => m,
+            Err(e @ (Error::Invalid(_) | Error::Violation(_))) => e.to_string(),
             other => panic!("accepted: {other:?}"),
         }
     }

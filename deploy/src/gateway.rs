@@ -98,7 +98,7 @@ pub async fn set_access_url(
             "Only a system admin may change where an environment is served.".into(),
         ));
     }
-    crate::model::check_address(access_url)?;
+    crate::model::check_access_url(access_url)?;
     let mut tx = cp.begin_write().await?;
     let changed = sqlx::query("UPDATE environments SET access_url = $1 WHERE name = $2")
         .bind(access_url)

@@ -180,10 +180,13 @@ pub async fn path_conflicts(
         let Ok((env_id, env)) = project_environment(&mut conn, p.id, name).await else {
             continue;
         };
-        match check(&mut conn, actor, env_id, &env.name, proxy_id, &snapshot).await {
+        match check(&mut conn, actor, env_id, &env.name, proxy_id, &snapshot)
+            .await
+            .map_err(Error::refusal)
+        {
             Ok(()) => {}
-            Err(Error::Invalid(message)) => found.push(message),
-            Err(e) => return Err(e),
+            Err(Ok(message)) => found.push(message),
+            Err(Err(e)) => return Err(e),
         }
     }
     Ok(found)

@@ -1,35 +1,41 @@
-use crate::{Error, Result};
+use crate::model::{Rule, Violation};
+use crate::Result;
 
 /// Names appear in REST paths (`/apiops/projects/{projectName}/...`), so they are limited to characters that
-/// need no escaping there.
-pub(crate) fn check_name(what: &str, value: &str, max: usize) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::Invalid(format!("{what} value can not be empty!")));
-    }
-    if value.chars().count() > max {
-        return Err(Error::Invalid(format!(
-            "{what} must be at most {max} characters."
-        )));
-    }
-    let ok = value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && !value.starts_with('.');
-    if !ok {
-        return Err(Error::Invalid(format!(
-            "{what} may contain only letters, digits, '-', '_' and '.', and may not start with '.'."
-        )));
-    }
-    Ok(())
+/// need no escaping there. `field` is the name's field in the REST API's JSON.
+pub(crate) fn check_name(field: &str, value: &str, max: usize) -> Result<()> {
+    name_rule(field, value, max).map_err(Into::into)
 }
 
-pub(crate) fn check_text(what: &str, value: &str, max: usize) -> Result<()> {
+/// The rule for a name, for the browser to check before sending as the server will.
+pub fn name_rule(field: &str, value: &str, max: usize) -> Result<(), Violation> {
+    let rule = if value.is_empty() {
+        Rule::Required
+    } else if value.chars().count() > max {
+        Rule::TooLong { max }
+    } else if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || value.starts_with('.')
+    {
+        Rule::NameCharacters
+    } else {
+        return Ok(());
+    };
+    Err(Violation::new(field, rule))
+}
+
+#[cfg(feature = "storage")]
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
+    text_rule(field, value, max).map_err(Into::into)
+}
+
+pub(crate) fn text_rule(field: &str, value: &str, max: usize) -> Result<(), Violation> {
     if value.chars().count() > max {
-        return Err(Error::Invalid(format!(
-            "{what} must be at most {max} characters."
-        )));
+        Err(Violation::new(field, Rule::TooLong { max }))
+    } else {
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]

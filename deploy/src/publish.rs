@@ -65,7 +65,7 @@ impl PublishError {
 impl From<Error> for PublishError {
     fn from(error: Error) -> Self {
         let code = match &error {
-            Error::Invalid(_) | Error::Conflict(_) => codes::INVALID_PARAMETER,
+            Error::Invalid(_) | Error::Violation(_) | Error::Conflict(_) => codes::INVALID_PARAMETER,
             Error::NotFound(_) | Error::Forbidden(_) => codes::NO_PERMISSION,
             Error::BadCredentials | Error::TooManyAttempts { .. } => codes::TOKEN,
             Error::Internal(_) => codes::SYSTEM,
@@ -352,13 +352,14 @@ pub async fn publish(
                     group: group_snapshot.clone(),
                 };
                 let version_id = ids::version_id(&to_json(&snapshot)?);
-                match make_live(&mut tx, &step, c.id, snapshot, LiveGroup::Lookup, Action::Deploy).await {
+                let made = make_live(&mut tx, &step, c.id, snapshot, LiveGroup::Lookup, Action::Deploy).await;
+                match made.map_err(Error::refusal) {
                     Ok(written) => (written, version_id),
-                    Err(Error::Invalid(message)) => {
+                    Err(Ok(message)) => {
                         result.failure.push(refused(codes::NOT_DEPLOYABLE, message));
                         continue;
                     }
-                    Err(e) => return Err(e.into()),
+                    Err(Err(e)) => return Err(e.into()),
                 }
             }
             PublishAction::Offline => match &c.live {

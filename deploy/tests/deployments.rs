@@ -174,7 +174,7 @@ async fn unknown_or_unassigned_environments_and_groups_are_refused_and_change_no
     };
     assert!(matches!(
         deployments::deploy_group(&cp, &root, "P", "G", "production", &long).await,
-        Err(Error::Invalid(_))
+        Err(Error::Violation(v)) if v.field == "description"
     ));
     assert_eq!(snapshot_of_rows(&cp).await, before);
 }

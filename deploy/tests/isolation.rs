@@ -282,7 +282,7 @@ async fn a_refused_address_is_refused_at_save_import_rollback_and_deploy() {
         .unwrap();
     let field = |e: Error| {
         let text = e.to_string();
-        assert!(matches!(e, Error::Invalid(_)), "{text}");
+        assert!(matches!(e, Error::Invalid(_) | Error::Violation(_)), "{text}");
         assert!(text.contains("routing.addressList[0].address"), "{text}");
     };
     // Save: create and update.

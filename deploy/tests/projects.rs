@@ -60,11 +60,17 @@ async fn duplicate_and_malformed_project_names_are_refused_without_writing() {
     let dup = projects::create_project(&cp, &root, "payments", "").await;
     assert!(matches!(dup, Err(Error::Conflict(m)) if m.contains("already exists")));
     let empty = projects::create_project(&cp, &root, "  ", "").await;
-    assert!(matches!(empty, Err(Error::Invalid(m)) if m == "projectName value can not be empty!"));
+    assert!(
+        matches!(&empty, Err(Error::Violation(v)) if v.field == "projectName" && v.rule == deploy::model::Rule::Required)
+    );
+    assert_eq!(
+        empty.unwrap_err().to_string(),
+        "projectName value can not be empty!"
+    );
     let slash = projects::create_project(&cp, &root, "a/b", "").await;
-    assert!(matches!(slash, Err(Error::Invalid(_))));
+    assert!(matches!(slash, Err(Error::Violation(v)) if v.rule == deploy::model::Rule::NameCharacters));
     let long = projects::create_project(&cp, &root, "Long", &"x".repeat(1001)).await;
-    assert!(matches!(long, Err(Error::Invalid(_))));
+    assert!(matches!(long, Err(Error::Violation(v)) if v.field == "description"));
     assert_eq!(common::count(&cp, "projects").await, 1);
     assert_eq!(common::count(&cp, "audit_log").await, audit_before);
 }

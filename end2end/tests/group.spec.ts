@@ -51,7 +51,9 @@ test.describe('refused group settings', () => {
     const settings = page.getByRole('form', { name: 'Group settings' });
     await settings.getByLabel('Client route paths').fill('shop');
     await settings.getByRole('button', { name: 'Save settings' }).click();
-    await expect(settings.getByRole('alert')).toContainText("must start with '/'");
+    // The browser checks before sending, as the server would, and says so beside the field.
+    await expect(settings.getByRole('alert')).toContainText("start with '/'");
+    await expect(settings.getByLabel('Client route paths')).toHaveAttribute('aria-invalid', 'true');
     // A refused save keeps what was typed, so the person fixes it rather than typing it all again.
     await page.waitForLoadState('networkidle');
     await expect(settings.getByLabel('Client route paths')).toHaveValue('shop');

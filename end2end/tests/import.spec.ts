@@ -1,6 +1,7 @@
 import { test, expect, admin, adminToken, screenshot } from '../fixtures';
 import { ProjectsPage } from '../pages/projects-page';
 import { ImportPage } from '../pages/import-page';
+import { ProxyForm } from '../pages/proxy-form';
 
 test('imports a dropped export ZIP, deploys it, and shows progress and the result', async ({ page, request }) => {
   // The source is live nowhere, so its path is free for the copy: one path has one owner in an environment.
@@ -24,6 +25,18 @@ test('imports a dropped export ZIP, deploys it, and shows progress and the resul
   await importing.importAs.fill(name);
   await importing.deploy.check();
   await importing.target('staging').check();
+  // Rows replace the file's backends; a wrong one is named beside itself and nothing is uploaded.
+  let uploads = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/console/files/')) uploads++;
+  });
+  const rows = new ProxyForm(page);
+  await rows.setBackends([['backend-without-scheme']]);
+  await importing.importButton.click();
+  await expect(rows.backend(1).address).toHaveAttribute('aria-invalid', 'true');
+  await expect(await rows.messageOf(rows.backend(1).address)).toContainText('is not an http:// or https:// URL');
+  expect(uploads).toBe(0);
+  await rows.backend(1).address.fill('http://127.0.0.1:9103');
   await importing.importButton.click();
   await expect(importing.progress).toHaveAttribute('value', '100');
   await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toContainText(`Imported ${name}: added.`);
@@ -33,6 +46,8 @@ test('imports a dropped export ZIP, deploys it, and shows progress and the resul
   // The imported proxy is there, live in staging.
   await page.getByRole('link', { name, exact: true }).click();
   await expect(page.locator('ul.live li').filter({ hasText: 'staging' })).toContainText('rev 1');
+  await expect(rows.backend(1).address).toHaveValue('http://127.0.0.1:9103');
+  await expect(rows.backend(2).row).toHaveCount(0);
 });
 
 test('refuses a file that is not a zip before uploading it', async ({ page }) => {

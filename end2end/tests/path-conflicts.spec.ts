@@ -27,7 +27,7 @@ test('an API proxy with no environment in its deploy list is created', async ({ 
   const name = `undeployed-${Date.now()}`;
   await form.name.fill(name);
   await form.path.fill(`/${name}`);
-  await form.addresses.fill('https://backend1.example.com');
+  await form.setBackends([['https://backend1.example.com']]);
   await form.create.click();
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 });

@@ -169,6 +169,7 @@ pub async fn connect(
             return Err(match (last_error, refused) {
                 (Some(e), _) => e,
                 (None, Some(why)) => {
+                    let why = why.words();
                     tracing::warn!(backend = %authority, "backend address refused: it {why}");
                     std::io::Error::new(std::io::ErrorKind::PermissionDenied, why)
                 }

@@ -289,8 +289,12 @@ async fn bad_project_input_is_refused_with_a_clear_message_and_nothing_changes()
     let audit = t.count("audit_log").await;
     for (form, message) in [
         ("name=Payments&description=", "Project (Payments) already exists!"),
-        ("name=&description=", "projectName value can not be empty!"),
-        ("name=a%2Fb&description=", "may contain only letters"),
+        // A field's rule comes as data, for the form to word beside the field.
+        (
+            "name=&description=",
+            r#"{"Invalid":{"field":"projectName","rule":{"kind":"required"}}}"#,
+        ),
+        ("name=a%2Fb&description=", r#""rule":{"kind":"nameCharacters"}"#),
     ] {
         let answer = t.call("create_project", form, Some(&cookie)).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{form}");
@@ -375,6 +379,11 @@ async fn concurrent_page_loads_are_each_answered_whole() {
             assert_eq!(status, StatusCode::OK, "{path}");
             let text = String::from_utf8_lossy(&body);
             assert!(text.contains("</html>"), "{path}: the page is not whole");
+            // Every Suspense streamed its content: an unfinished one leaves the page saying "Loading…".
+            assert!(
+                text.contains("__INCOMPLETE_CHUNKS=[];") || !text.contains("__INCOMPLETE_CHUNKS"),
+                "{path}: a part of the page never arrived"
+            );
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{Rule, Violation};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -168,129 +169,289 @@ const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"
 const MAX_ADDRESSES: usize = 1000;
 const MAX_WEIGHT: u32 = 1000;
 
-fn check_path(what: &str, path: &str) -> Result<()> {
-    let ok = path.starts_with('/')
-        && path.len() <= 255
-        && !path.contains("//")
-        && !path.split('/').any(|segment| segment == "..")
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "{what} ({path}) must start with '/' and use only letters, digits and '/-_.~' (at most 255)."
-        )))
+/// Collects what a configuration breaks, every rule at once, so a form can mark each field.
+#[derive(Default)]
+struct Findings(Vec<Violation>);
+
+impl Findings {
+    fn add(&mut self, field: impl Into<String>, rule: Rule) {
+        self.0.push(Violation::new(field, rule));
+    }
+
+    fn text(&mut self, field: &str, value: &str, max: usize) {
+        if let Err(v) = crate::names::text_rule(field, value, max) {
+            self.0.push(v);
+        }
+    }
+
+    fn path(&mut self, field: String, path: &str) {
+        let ok = path.starts_with('/')
+            && path.len() <= 255
+            && !path.contains("//")
+            && !path.split('/').any(|segment| segment == "..")
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+        if !ok {
+            self.add(
+                field,
+                Rule::PathShape {
+                    value: path.to_owned(),
+                },
+            );
+        }
+    }
+
+    fn limit(&mut self, field: &str, len: usize, max: usize) {
+        if len > max {
+            self.add(field, Rule::TooMany { max });
+        }
+    }
+
+    fn method(&mut self, field: String, method: &str) {
+        if !HTTP_METHODS.contains(&method) {
+            self.add(
+                field,
+                Rule::HttpMethod {
+                    value: method.to_owned(),
+                },
+            );
+        }
+    }
+
+    fn cors(&mut self, cors: &Cors) {
+        self.limit("cors.allowOrigins", cors.allow_origins.len(), MAX_CORS_ENTRIES);
+        self.limit("cors.allowHeaders", cors.allow_headers.len(), MAX_CORS_ENTRIES);
+        for (i, origin) in cors.allow_origins.iter().enumerate().take(MAX_CORS_ENTRIES) {
+            if !is_origin(origin) {
+                self.add(
+                    format!("cors.allowOrigins[{i}]"),
+                    Rule::Origin {
+                        value: shortened(origin),
+                    },
+                );
+            }
+        }
+        for (i, m) in cors.allow_methods.iter().enumerate() {
+            self.method(format!("cors.allowMethods[{i}]"), m);
+        }
+        for (i, h) in cors.allow_headers.iter().enumerate().take(MAX_CORS_ENTRIES) {
+            if h != "*" && !is_header_name(h) {
+                self.add(
+                    format!("cors.allowHeaders[{i}]"),
+                    Rule::HeaderName { value: shortened(h) },
+                );
+            }
+        }
+        if cors.max_age_seconds > MAX_CORS_AGE {
+            self.range(
+                "cors.maxAgeSeconds",
+                cors.max_age_seconds.into(),
+                0,
+                MAX_CORS_AGE.into(),
+            );
+        }
+    }
+
+    fn cache(&mut self, cache: &Cache) {
+        if cache.enabled && !(1..=MAX_TTL).contains(&cache.ttl_seconds) {
+            self.range("cache.ttlSeconds", cache.ttl_seconds.into(), 1, MAX_TTL.into());
+        }
+        if cache.max_entries > MAX_CACHE_ENTRIES {
+            self.range(
+                "cache.maxEntries",
+                cache.max_entries.into(),
+                0,
+                MAX_CACHE_ENTRIES.into(),
+            );
+        }
+        self.limit("cache.varyHeaders", cache.vary_headers.len(), MAX_VARY);
+        for (i, h) in cache.vary_headers.iter().enumerate().take(MAX_VARY) {
+            if !is_header_name(h) {
+                self.add(
+                    format!("cache.varyHeaders[{i}]"),
+                    Rule::HeaderName { value: shortened(h) },
+                );
+            }
+        }
+    }
+
+    fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+        self.add(field, Rule::OutOfRange { value, min, max });
     }
 }
 
-pub(crate) fn check_address(address: &str) -> Result<()> {
+/// Long hostile values are cut in what a refusal repeats back.
+fn shortened(value: &str) -> String {
+    value.chars().take(64).collect()
+}
+
+const MAX_CORS_ENTRIES: usize = 100;
+/// A day: browsers cap the preflight cache lower still (Chromium at two hours).
+const MAX_CORS_AGE: u32 = 86_400;
+const MAX_TTL: u32 = 86_400;
+const MAX_CACHE_ENTRIES: u32 = 100_000;
+const MAX_VARY: usize = 10;
+
+fn is_header_name(h: &str) -> bool {
+    !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// `*`, or an origin as browsers send it: `http(s)://host[:port]`, nothing after. The gateway compares
+/// origins as strings, so anything else (a path, a trailing '/', spaces) could never match.
+fn is_origin(origin: &str) -> bool {
+    if origin == "*" {
+        return true;
+    }
+    let Some(rest) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    // An IPv6 host is bracketed; any other host runs to the port's colon.
+    let (host_ok, port) = match rest.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((v6, tail)) => (
+                !v6.is_empty() && v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'),
+                tail,
+            ),
+            None => return false,
+        },
+        None => {
+            let (host, port) = rest.find(':').map_or((rest, ""), |i| rest.split_at(i));
+            let ok = !host.is_empty()
+                && host.len() <= 253
+                && !host.starts_with(['.', '-'])
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            (ok, port)
+        }
+    };
+    let port_ok = match port.strip_prefix(':') {
+        None => port.is_empty(),
+        Some(p) => p.len() <= 5 && p.parse::<u16>().is_ok_and(|n| n > 0),
+    };
+    host_ok && port_ok
+}
+
+/// An environment's access URL: where its gateways are reached.
+#[cfg(feature = "storage")]
+pub(crate) fn check_access_url(url: &str) -> Result<()> {
+    if is_http_url(url) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "accessUrl",
+            Rule::HttpUrl {
+                value: shortened(url),
+            },
+        )
+        .into())
+    }
+}
+
+/// Whether an address is an http:// or https:// URL with a host.
+pub(crate) fn is_http_url(address: &str) -> bool {
     let rest = address
         .strip_prefix("http://")
         .or_else(|| address.strip_prefix("https://"));
     let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
-    match host {
-        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) && address.len() <= 2048 => Ok(()),
-        _ => Err(Error::Invalid(format!(
-            "Routing address ({address}) must be an http:// or https:// URL."
-        ))),
-    }
+    matches!(host, Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) && address.len() <= 2048)
 }
 
 impl Routing {
-    pub fn validate(&self) -> Result<()> {
-        if self.address_list.len() > MAX_ADDRESSES {
-            return Err(Error::Invalid(format!(
-                "Routing may list at most {MAX_ADDRESSES} addresses."
-            )));
-        }
-        for a in &self.address_list {
-            check_address(&a.address)?;
+    /// Every rule the routing breaks; paths start at `routing`.
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut found = Findings::default();
+        found.limit("routing.addressList", self.address_list.len(), MAX_ADDRESSES);
+        let mut seen = std::collections::HashSet::new();
+        for (i, a) in self.address_list.iter().enumerate().take(MAX_ADDRESSES) {
+            if !is_http_url(&a.address) {
+                found.add(
+                    format!("routing.addressList[{i}].address"),
+                    Rule::HttpUrl {
+                        value: shortened(&a.address),
+                    },
+                );
+            } else if !seen.insert(a.address.trim_end_matches('/')) {
+                found.add(
+                    format!("routing.addressList[{i}].address"),
+                    Rule::Duplicate {
+                        value: shortened(&a.address),
+                    },
+                );
+            }
             if a.weight == 0 || a.weight > MAX_WEIGHT {
-                return Err(Error::Invalid(format!(
-                    "Routing address ({}) weight must be 1 to {MAX_WEIGHT}.",
-                    a.address
-                )));
+                found.range(
+                    &format!("routing.addressList[{i}].weight"),
+                    a.weight.into(),
+                    1,
+                    MAX_WEIGHT.into(),
+                );
             }
         }
-        Ok(())
+        found.0
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        first(self.violations())
     }
 }
 
-fn check_cors(cors: &Cors) -> Result<()> {
-    for m in &cors.allow_methods {
-        if !HTTP_METHODS.contains(&m.as_str()) {
-            return Err(Error::Invalid(format!(
-                "CORS method ({m}) is not an HTTP method."
-            )));
-        }
+fn first(violations: Vec<Violation>) -> Result<()> {
+    match violations.into_iter().next() {
+        Some(v) => Err(Error::Violation(v)),
+        None => Ok(()),
     }
-    if cors.allow_origins.len() > 100 || cors.allow_headers.len() > 100 {
-        return Err(Error::Invalid("CORS lists may hold at most 100 entries.".into()));
-    }
-    if let Some(long) = cors
-        .allow_origins
-        .iter()
-        .chain(&cors.allow_headers)
-        .find(|entry| entry.len() > 1024)
-    {
-        return Err(Error::Invalid(format!(
-            "CORS entry ({}...) must be at most 1024 characters.",
-            long.chars().take(40).collect::<String>()
-        )));
-    }
-    Ok(())
-}
-
-fn check_cache(cache: &Cache) -> Result<()> {
-    if cache.enabled && (cache.ttl_seconds == 0 || cache.ttl_seconds > 86_400) {
-        return Err(Error::Invalid("Cache TTL must be 1 to 86400 seconds.".into()));
-    }
-    if cache.max_entries > 100_000 {
-        return Err(Error::Invalid("Cache may keep at most 100000 entries.".into()));
-    }
-    if cache.vary_headers.len() > 10 {
-        return Err(Error::Invalid("Cache may vary on at most 10 headers.".into()));
-    }
-    if let Some(bad) = cache
-        .vary_headers
-        .iter()
-        .find(|h| h.is_empty() || h.len() > 64 || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(Error::Invalid(format!(
-            "Cache vary header ({}) must be a header name: letters, digits and '-' (at most 64).",
-            bad.chars().take(64).collect::<String>()
-        )));
-    }
-    Ok(())
 }
 
 impl ProxySpec {
+    /// Every rule the configuration breaks, in the order of its fields; empty when it may be saved.
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut found = Findings::default();
+        found.text("description", &self.description, 1000);
+        found.path("relativePath".into(), &self.relative_path);
+        found.0.extend(self.routing.violations());
+        found.cors(&self.cors);
+        found.cache(&self.cache);
+        found.0
+    }
+
     pub fn validate(&self) -> Result<()> {
-        crate::names::check_text("description", &self.description, 1000)?;
-        check_path("relativePath", &self.relative_path)?;
-        self.routing.validate()?;
-        check_cors(&self.cors)?;
-        check_cache(&self.cache)
+        first(self.violations())
     }
 }
 
 impl GroupSpec {
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut found = Findings::default();
+        found.text("description", &self.description, 1000);
+        found.limit(
+            "clientRoute.relativePathList",
+            self.client_route.relative_path_list.len(),
+            MAX_CORS_ENTRIES,
+        );
+        for (i, p) in self
+            .client_route
+            .relative_path_list
+            .iter()
+            .enumerate()
+            .take(MAX_CORS_ENTRIES)
+        {
+            found.path(format!("clientRoute.relativePathList[{i}]"), p);
+        }
+        for (i, m) in self.client_route.method_list.iter().enumerate() {
+            found.method(format!("clientRoute.methodList[{i}]"), m);
+        }
+        found.cors(&self.cors);
+        found.cache(&self.cache);
+        found.0
+    }
+
     pub fn validate(&self) -> Result<()> {
-        crate::names::check_text("description", &self.description, 1000)?;
-        for p in &self.client_route.relative_path_list {
-            check_path("client route path", p)?;
-        }
-        for m in &self.client_route.method_list {
-            if !HTTP_METHODS.contains(&m.as_str()) {
-                return Err(Error::Invalid(format!(
-                    "Client route method ({m}) is not an HTTP method."
-                )));
-            }
-        }
-        check_cors(&self.cors)?;
-        check_cache(&self.cache)
+        first(self.violations())
     }
 }
 
@@ -328,26 +489,48 @@ mod tests {
         assert_eq!(weightless.weight, 1);
     }
 
+    fn address(address: &str, weight: u32) -> RoutingAddress {
+        RoutingAddress {
+            address: address.into(),
+            weight,
+            soap_type: None,
+        }
+    }
+
+    fn rules(s: &ProxySpec) -> Vec<(String, Rule)> {
+        s.violations().into_iter().map(|v| (v.field, v.rule)).collect()
+    }
+
     #[test]
     fn bad_configuration_is_refused_with_the_field_named() {
         assert!(spec().validate().is_ok());
         let mut s = spec();
         s.relative_path = "petstore".into();
-        assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("relativePath")));
+        assert!(matches!(s.validate(), Err(Error::Violation(v)) if v.field == "relativePath"));
         let mut s = spec();
-        s.routing.address_list.push(RoutingAddress {
-            address: "ftp://x".into(),
-            weight: 1,
-            soap_type: None,
-        });
-        assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("ftp://x")));
+        s.routing.address_list.push(address("ftp://x", 1));
+        assert_eq!(
+            rules(&s),
+            [(
+                "routing.addressList[0].address".into(),
+                Rule::HttpUrl {
+                    value: "ftp://x".into()
+                }
+            )]
+        );
         let mut s = spec();
-        s.routing.address_list.push(RoutingAddress {
-            address: "http://x".into(),
-            weight: 0,
-            soap_type: None,
-        });
-        assert!(matches!(s.validate(), Err(Error::Invalid(m)) if m.contains("weight")));
+        s.routing.address_list.push(address("http://x", 0));
+        assert_eq!(
+            rules(&s),
+            [(
+                "routing.addressList[0].weight".into(),
+                Rule::OutOfRange {
+                    value: 0,
+                    min: 1,
+                    max: 1000
+                }
+            )]
+        );
         let mut s = spec();
         s.cache = Cache {
             enabled: true,
@@ -355,9 +538,81 @@ mod tests {
             max_entries: 10,
             ..Default::default()
         };
-        assert!(s.validate().is_err());
+        assert_eq!(rules(&s)[0].0, "cache.ttlSeconds");
         let mut s = spec();
         s.relative_path = "/a/../b".into();
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once_in_field_order() {
+        let mut s = spec();
+        s.relative_path = "no-slash".into();
+        s.routing.address_list = vec![
+            address("https://b1.example.com", 1),
+            address("https://b1.example.com/", 2),
+            address("http://b2.example.com", 1001),
+        ];
+        s.cors.allow_origins = vec![
+            "https://app.example.com".into(),
+            "https://app.example.com/path".into(),
+        ];
+        s.cors.allow_headers = vec!["X-Ok".into(), "bad header".into()];
+        s.cache.vary_headers = vec!["Accept:".into()];
+        let fields: Vec<String> = rules(&s).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [
+                "relativePath",
+                "routing.addressList[1].address",
+                "routing.addressList[2].weight",
+                "cors.allowOrigins[1]",
+                "cors.allowHeaders[1]",
+                "cache.varyHeaders[0]",
+            ]
+        );
+        assert!(matches!(&rules(&s)[1].1, Rule::Duplicate { value } if value == "https://b1.example.com/"));
+    }
+
+    #[test]
+    fn origins_are_star_or_scheme_host_and_port() {
+        for good in [
+            "*",
+            "https://app.example.com",
+            "http://localhost:8080",
+            "https://[::1]:8443",
+            "https://[::1]",
+            "http://10.0.0.1",
+        ] {
+            assert!(is_origin(good), "{good} refused");
+        }
+        for bad in [
+            "app.example.com",
+            "https://app.example.com/",
+            "https://app.example.com/x",
+            "https://",
+            "https://app example.com",
+            "https://app.example.com:0",
+            "https://app.example.com:99999",
+            "ftp://app.example.com",
+            "null",
+            "https://.example.com",
+            "https://[::1",
+            "https://[::1]x",
+            "https://a.example.com:",
+            "https://a:b:c",
+        ] {
+            assert!(!is_origin(bad), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn hostile_values_are_cut_in_what_a_refusal_repeats() {
+        let mut s = spec();
+        s.cors.allow_origins = vec!["x".repeat(5000)];
+        match &rules(&s)[0].1 {
+            Rule::Origin { value } => assert_eq!(value.len(), 64),
+            other => panic!("{other:?}"),
+        }
     }
 }

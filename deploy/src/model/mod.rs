@@ -11,6 +11,7 @@ mod live;
 mod pages;
 mod projects;
 mod transfer;
+mod violation;
 
 pub use crate::diff::{ChangeKind, FieldChange};
 pub use access::*;
@@ -23,3 +24,4 @@ pub use live::*;
 pub use pages::*;
 pub use projects::*;
 pub use transfer::*;
+pub use violation::*;

@@ -51,6 +51,7 @@ impl From<PublishError> for ApigError {
     fn from(e: PublishError) -> Self {
         let (status, message) = match e.error {
             Error::Invalid(m) | Error::Conflict(m) | Error::NotFound(m) => (StatusCode::BAD_REQUEST, m),
+            Error::Violation(v) => (StatusCode::BAD_REQUEST, v.to_string()),
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             Error::BadCredentials | Error::TooManyAttempts { .. } => return unauthorized(),
             Error::Internal(detail) => {

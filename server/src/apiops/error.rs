@@ -67,6 +67,7 @@ impl From<deploy::Error> for ApiError {
         use deploy::Error as E;
         match e {
             E::Invalid(m) | E::Conflict(m) => ApiError::BadRequest(m),
+            E::Violation(v) => ApiError::BadRequest(v.to_string()),
             E::NotFound(m) => ApiError::NotFound(m),
             E::Forbidden(m) => ApiError::Forbidden(m),
             E::BadCredentials => ApiError::Unauthorized,
