@@ -13,12 +13,13 @@ pub struct CorsCacheFields {
     cors_on: RwSignal<bool>,
     origins: RwSignal<String>,
     methods: RwSignal<String>,
+    headers: RwSignal<String>,
+    credentials: RwSignal<bool>,
+    max_age: RwSignal<String>,
     cache_on: RwSignal<bool>,
     ttl: RwSignal<String>,
     entries: RwSignal<String>,
     vary: RwSignal<String>,
-    /// What the form does not edit (headers, credentials, max age) is kept as saved.
-    saved_cors: StoredValue<Cors>,
 }
 
 impl CorsCacheFields {
@@ -27,11 +28,13 @@ impl CorsCacheFields {
             cors_on: RwSignal::new(cors.enabled),
             origins: RwSignal::new(cors.allow_origins.join(", ")),
             methods: RwSignal::new(cors.allow_methods.join(", ")),
+            headers: RwSignal::new(cors.allow_headers.join(", ")),
+            credentials: RwSignal::new(cors.allow_credentials),
+            max_age: RwSignal::new(cors.max_age_seconds.to_string()),
             cache_on: RwSignal::new(cache.enabled),
             ttl: RwSignal::new(cache.ttl_seconds.to_string()),
             entries: RwSignal::new(cache.max_entries.to_string()),
             vary: RwSignal::new(cache.vary_headers.join(", ")),
-            saved_cors: StoredValue::new(cors.clone()),
         }
     }
 
@@ -44,9 +47,12 @@ impl CorsCacheFields {
             }
             n
         };
+        let max_age_seconds = number(self.max_age.get(), "cors.maxAgeSeconds");
         let ttl_seconds = number(self.ttl.get(), "cache.ttlSeconds");
         let max_entries = number(self.entries.get(), "cache.maxEntries");
-        let (Some(ttl_seconds), Some(max_entries)) = (ttl_seconds, max_entries) else {
+        let (Some(max_age_seconds), Some(ttl_seconds), Some(max_entries)) =
+            (max_age_seconds, ttl_seconds, max_entries)
+        else {
             return None;
         };
         let cors = Cors {
@@ -56,7 +62,9 @@ impl CorsCacheFields {
                 .into_iter()
                 .map(|m| m.to_ascii_uppercase())
                 .collect(),
-            ..self.saved_cors.get_value()
+            allow_headers: list(&self.headers.get()),
+            allow_credentials: self.credentials.get(),
+            max_age_seconds,
         };
         let cache = Cache {
             enabled: self.cache_on.get(),
@@ -93,6 +101,26 @@ pub fn CorsRow(
                 <input id=format!("{id}-cors-methods") bind:value=fields.methods placeholder="GET, POST"
                     aria-invalid=invalid(errors, "cors.allowMethods") aria-describedby=format!("{id}-cors-methods-error") />
                 <FieldError errors field="cors.allowMethods".into() id=format!("{id}-cors-methods-error") />
+            </div>
+        </div>
+        <div class="fields">
+            <div class="field grow">
+                <label for=format!("{id}-cors-headers")>"Allowed headers"</label>
+                <input id=format!("{id}-cors-headers") bind:value=fields.headers placeholder="Content-Type, X-Request-Id"
+                    aria-invalid=invalid(errors, "cors.allowHeaders") aria-describedby=format!("{id}-cors-headers-error") />
+                <FieldError errors field="cors.allowHeaders".into() id=format!("{id}-cors-headers-error") />
+            </div>
+            <div class="field">
+                <label for=format!("{id}-cors-age")>"Preflight cache (seconds)"</label>
+                <input id=format!("{id}-cors-age") inputmode="numeric" bind:value=fields.max_age
+                    aria-invalid=invalid(errors, "cors.maxAgeSeconds") aria-describedby=format!("{id}-cors-age-error") />
+                <FieldError errors field="cors.maxAgeSeconds".into() id=format!("{id}-cors-age-error") />
+            </div>
+            <div class="field check">
+                <input id=format!("{id}-cors-credentials") type="checkbox" bind:checked=fields.credentials
+                    aria-invalid=invalid(errors, "cors.allowCredentials") aria-describedby=format!("{id}-cors-credentials-error") />
+                <label for=format!("{id}-cors-credentials")>"Allow credentials"</label>
+                <FieldError errors field="cors.allowCredentials".into() id=format!("{id}-cors-credentials-error") />
             </div>
         </div>
     }

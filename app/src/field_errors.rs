@@ -108,9 +108,12 @@ pub fn words(rule: &Rule) -> String {
         Rule::HttpMethod { value } => format!("“{value}” is not an HTTP method."),
         Rule::HeaderName { value } => format!("“{value}” is not a header name (letters, digits and '-')."),
         Rule::Origin { value } => {
-            format!("“{value}” is not an origin: write * or scheme://host[:port], such as https://app.example.com.")
+            format!("“{value}” is not an origin: write * or scheme://host[:port] without a path or the default port, such as https://app.example.com.")
         }
         Rule::Duplicate { value } => format!("“{value}” is listed twice."),
+        Rule::AnyOriginWithCredentials => {
+            "Not with * among the allowed origins: list the origins that may send credentials.".into()
+        }
         Rule::AddressRefused { value, refusal } => format!(
             "“{value}” is refused: {}.",
             match refusal {

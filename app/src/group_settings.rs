@@ -20,11 +20,14 @@ pub async fn save_group_settings(
 }
 
 /// The fields the form shows messages beside; a message about any other goes under the form.
-const SHOWN: [&str; 7] = [
+const SHOWN: [&str; 10] = [
     "clientRoute.relativePathList",
     "clientRoute.methodList",
     "cors.allowOrigins",
     "cors.allowMethods",
+    "cors.allowHeaders",
+    "cors.maxAgeSeconds",
+    "cors.allowCredentials",
     "cache.ttlSeconds",
     "cache.maxEntries",
     "cache.varyHeaders",

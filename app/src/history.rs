@@ -1,7 +1,7 @@
 //! A proxy's deploy history: pin records, compare two revisions (or one with the current configuration),
 //! and roll back, optionally deploying at once.
 
-use deploy::model::{ConfigDiff, HistoryPage, HistoryRecord};
+use deploy::model::{ChangeKind, ConfigDiff, HistoryPage, HistoryRecord};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -61,6 +61,11 @@ pub fn HistoryPage() -> impl IntoView {
         move || (project.get(), proxy.get(), changed()),
         |(project, proxy, _)| proxy_history(project, proxy),
     );
+    // A row's "Compare" and "Roll back to" fill the cards above with its revision.
+    let picks = Picks {
+        compare: RwSignal::new(None),
+        rollback: RwSignal::new(None),
+    };
     view! {
         <Title text=move || format!("{} history · Portico", proxy.get()) />
         <ProxyHeader project proxy current="Deploy history" />
@@ -68,14 +73,28 @@ pub fn HistoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match history.await {
                     Ok(HistoryPage { page, records }) => view! {
-                        <Compare project proxy records=records.clone() />
-                        <Rollback project proxy records=records.clone() details=page.clone() action=rollback />
-                        <Records project proxy records rights=page.rights pin />
+                        <Compare project proxy records=records.clone() picks />
+                        <Rollback project proxy records=records.clone() details=page.clone() action=rollback picks />
+                        <Records project proxy records live=page.proxy.live.clone() rights=page.rights pin picks />
                     }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The revision a record's row asked the compare or roll-back card to take.
+#[derive(Clone, Copy)]
+struct Picks {
+    compare: RwSignal<Option<i64>>,
+    rollback: RwSignal<Option<i64>>,
+}
+
+/// Brings a card into view once a row has filled it.
+fn reveal(id: &str) {
+    if let Some(card) = document().get_element_by_id(id) {
+        card.scroll_into_view();
     }
 }
 
@@ -101,7 +120,12 @@ fn revision_options(records: &[HistoryRecord]) -> impl IntoView {
 }
 
 #[component]
-fn Compare(project: Memo<String>, proxy: Memo<String>, records: Vec<HistoryRecord>) -> impl IntoView {
+fn Compare(
+    project: Memo<String>,
+    proxy: Memo<String>,
+    records: Vec<HistoryRecord>,
+    picks: Picks,
+) -> impl IntoView {
     let revision = RwSignal::new(
         records
             .first()
@@ -122,6 +146,15 @@ fn Compare(project: Memo<String>, proxy: Memo<String>, records: Vec<HistoryRecor
             diff.dispatch((r, parse_revision(&against.get())));
         }
     };
+    // A row's "Compare": that revision against the current configuration, at once.
+    Effect::new(move |_| {
+        if let Some(r) = picks.compare.get() {
+            revision.set(r.to_string());
+            against.set(String::new());
+            diff.dispatch((r, None));
+            reveal("compare-title");
+        }
+    });
     let against_label = move || match parse_revision(&against.get()) {
         Some(r) => format!("revision {r}"),
         None => "the current configuration".to_owned(),
@@ -155,12 +188,38 @@ fn Compare(project: Memo<String>, proxy: Memo<String>, records: Vec<HistoryRecor
     }
 }
 
-fn show(value: &Option<serde_json::Value>) -> String {
-    match value {
-        None => "—".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
+/// A changed field as a person names it: a backend by its address, other fields by their JSON path.
+pub(crate) fn field_label(path: &str) -> String {
+    match path.strip_prefix("routing.addressList[address=") {
+        Some(rest) => match rest.rsplit_once(']') {
+            Some((address, "")) => format!("Backend {address}"),
+            Some((address, field)) => format!("Backend {address} › {}", field.trim_start_matches('.')),
+            None => path.to_owned(),
+        },
+        None => path.to_owned(),
     }
+}
+
+/// A value as fields and words, never as JSON: lists joined, a backend as its settings.
+fn show(value: &Option<serde_json::Value>) -> String {
+    use serde_json::Value;
+    fn plain(v: &Value) -> String {
+        match v {
+            Value::Null => "none".to_owned(),
+            Value::String(s) => s.clone(),
+            Value::Array(items) if items.is_empty() => "none".to_owned(),
+            Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+            // A backend's address is already in the field's name.
+            Value::Object(fields) => fields
+                .iter()
+                .filter(|(k, v)| !v.is_null() && k.as_str() != "address")
+                .map(|(k, v)| format!("{k}: {}", plain(v)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            other => other.to_string(),
+        }
+    }
+    value.as_ref().map_or_else(|| "—".to_owned(), plain)
 }
 
 #[component]
@@ -175,7 +234,14 @@ fn DiffTable(diff: ConfigDiff, against: String) -> impl IntoView {
             <tbody>
                 {diff.changes.into_iter().map(|c| view! {
                     <tr>
-                        <td><code>{c.path.clone()}</code></td>
+                        <td>
+                            <code>{field_label(&c.path)}</code>
+                            {match c.kind {
+                                ChangeKind::Added => Some(view! { " " <span class="badge">"added"</span> }),
+                                ChangeKind::Removed => Some(view! { " " <span class="badge warn">"removed"</span> }),
+                                ChangeKind::Changed => None,
+                            }}
+                        </td>
                         <td class="before">{show(&c.from)}</td>
                         <td class="after">{show(&c.to)}</td>
                     </tr>
@@ -193,6 +259,7 @@ fn Rollback(
     records: Vec<HistoryRecord>,
     details: ProxyView,
     action: ServerAction<RollbackProxy>,
+    picks: Picks,
 ) -> impl IntoView {
     let revision = RwSignal::new(
         records
@@ -201,6 +268,31 @@ fn Rollback(
             .unwrap_or_default(),
     );
     let environment = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(r) = picks.rollback.get() {
+            revision.set(r.to_string());
+            reveal("rollback-title");
+        }
+    });
+    // Which records the rollback's own records push out of the history: a rollback writes one, and one
+    // more when it deploys; the record rolled back to is never pushed out.
+    let limit = details.history_limit;
+    let unkept: Vec<i64> = {
+        let mut kept: Vec<i64> = records
+            .iter()
+            .filter(|r| !r.persistent)
+            .map(|r| r.revision)
+            .collect();
+        kept.sort_unstable();
+        kept
+    };
+    let pushed_out = move || {
+        let target = parse_revision(&revision.get());
+        let written = if environment.get().is_empty() { 1 } else { 2 };
+        let candidates: Vec<i64> = unkept.iter().copied().filter(|r| Some(*r) != target).collect();
+        let over = (candidates.len() + written).saturating_sub(limit.max(0) as usize);
+        candidates.into_iter().take(over).collect::<Vec<_>>()
+    };
     let may_manage = details.rights.manage;
     let may_deploy = details.rights.deploy;
     let submit = move |_| {
@@ -255,6 +347,12 @@ fn Rollback(
                 </button>
             </div>
             {move || blocked().map(|why| view! { <p class="reason">{why}</p> })}
+            {move || {
+                let gone = pushed_out();
+                (!gone.is_empty()).then(|| view! {
+                    <p class="field-warning" role="note">{retention_warning(&gone, limit)}</p>
+                })
+            }}
             <div role="status" aria-live="polite">
                 {move || action.value().get().map(|answer| match answer {
                     Ok(message) => {
@@ -268,13 +366,25 @@ fn Rollback(
     }
 }
 
+/// The warning before an action whose records push older ones out of the history.
+pub(crate) fn retention_warning(gone: &[i64], limit: i64) -> String {
+    let list = gone.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+    let which = if gone.len() == 1 { "revision" } else { "revisions" };
+    format!(
+        "The history keeps {limit} records without “keep”: this pushes out {which} {list}. Pin a record to keep it."
+    )
+}
+
 #[component]
 fn Records(
     project: Memo<String>,
     proxy: Memo<String>,
     records: Vec<HistoryRecord>,
+    /// Where the proxy is live now, and by which record.
+    live: Vec<deploy::model::LiveDeployment>,
     rights: Rights,
     pin: ServerAction<PinRecord>,
+    picks: Picks,
 ) -> impl IntoView {
     if records.is_empty() {
         return view! { <p class="empty">"No deploy history yet: deploy this API proxy to start one."</p> }
@@ -293,17 +403,23 @@ fn Records(
                         <th scope="col">"Time"</th>
                         <th scope="col" class="minor">"Description"</th>
                         <th scope="col">"Kept"</th>
+                        <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
                     {records.into_iter().map(|r| {
                         let (revision, pinned) = (r.revision, r.persistent);
+                        let live_here = r.action == deploy::model::Action::Deploy
+                            && live.iter().any(|l| Some(&l.environment) == r.environment_name.as_ref() && l.revision == revision);
                         let label = format!("{} revision {revision}", if pinned { "Unpin" } else { "Pin" });
                         view! {
-                            <tr>
+                            <tr class:live=live_here>
                                 <td>{revision}</td>
                                 <td>{r.action.as_str()}</td>
-                                <td>{r.environment_name.unwrap_or_default()}</td>
+                                <td>
+                                    {r.environment_name.unwrap_or_default()}
+                                    {live_here.then(|| view! { " " <span class="badge live" title="What this environment serves now">"live"</span> })}
+                                </td>
                                 <td class="minor">{r.username}</td>
                                 <td><time datetime=r.at.clone()>{r.at.get(..19).unwrap_or_default().replace('T', " ")}</time></td>
                                 <td class="minor">{r.description}</td>
@@ -320,6 +436,13 @@ fn Records(
                                     >
                                         {if pinned { "Pinned" } else { "Pin" }}
                                     </button>
+                                </td>
+                                <td class="row-actions">
+                                    <button class="link" aria-label=format!("Compare revision {revision} with the current configuration")
+                                        on:click=move |_| picks.compare.set(Some(revision))>"Compare"</button>
+                                    <button class="link" aria-label=format!("Roll back to revision {revision}")
+                                        disabled=!rights.manage
+                                        on:click=move |_| picks.rollback.set(Some(revision))>"Roll back to"</button>
                                 </td>
                             </tr>
                         }

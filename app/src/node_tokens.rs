@@ -129,7 +129,7 @@ fn NodeTokenTable(tokens: Vec<NodeTokenInfo>, revoke: ServerAction<RevokeNodeTok
     view! {
         <table class="list" aria-label="Node tokens">
                 <thead><tr>
-                    <th scope="col">"Node label"</th><th scope="col" class="minor">"Starts with"</th>
+                    <th scope="col">"Node label"</th><th scope="col">"Starts with"</th>
                     <th scope="col" class="minor">"Issued"</th><th scope="col" class="minor">"Last used"</th><th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>
@@ -144,7 +144,7 @@ fn NodeTokenTable(tokens: Vec<NodeTokenInfo>, revoke: ServerAction<RevokeNodeTok
                         view! {
                             <tr>
                                 <td class="name">{t.name.clone()}</td>
-                                <td class="minor"><code>{format!("{}…", t.hint)}</code></td>
+                                <td><code>{format!("{}…", t.hint)}</code></td>
                                 <td class="minor">{day(&Some(t.created_at.clone()))}</td>
                                 <td class="minor">{day(&t.last_used_at)}</td>
                                 <td>{match &t.revoked_at {

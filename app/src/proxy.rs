@@ -85,6 +85,9 @@ pub fn ProxyPage() -> impl IntoView {
     let undeploy = ServerAction::<UndeployProxy>::new();
     let saved = ServerAction::<SaveProxy>::new();
     let saved_ok = crate::refresh::successes(saved);
+    // Outside the page's Suspense, so the environment chosen for a deploy stays chosen when the page
+    // reloads its data after the deploy.
+    let chosen = RwSignal::new(None::<String>);
     let details = Resource::new(
         move || {
             let versions = (deploy.version().get(), undeploy.version().get(), saved_ok.get());
@@ -102,7 +105,7 @@ pub fn ProxyPage() -> impl IntoView {
                         let may = d.rights.manage;
                         let export = format!("/console/files/projects/{}/apiProxies/{}/export", project.get_untracked(), proxy.get_untracked());
                         view! {
-                            <DeployPanel project proxy details=d.clone() deploy undeploy />
+                            <DeployPanel project proxy details=d.clone() deploy undeploy chosen />
                             <p class="actions">
                                 {if d.rights.export_import {
                                     view! { <a class="button" href=export download>"Export as ZIP"</a> }.into_any()
@@ -130,29 +133,71 @@ fn DeployPanel(
     details: ProxyView,
     deploy: ServerAction<DeployProxy>,
     undeploy: ServerAction<UndeployProxy>,
+    chosen: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let targets = details.proxy.deploy_list.clone();
-    let environment = RwSignal::new(targets.first().cloned().unwrap_or_default());
+    let first = chosen
+        .get_untracked()
+        .filter(|c| targets.contains(c))
+        .or_else(|| targets.first().cloned())
+        .unwrap_or_default();
+    let environment = RwSignal::new(first);
+    let production = StoredValue::new(details.production.clone());
+    let is_production = move |env: &str| production.with_value(|p| p.iter().any(|e| e == env));
+    let live = StoredValue::new(details.proxy.live.clone());
     let description = RwSignal::new(String::new());
     let persistent = RwSignal::new(false);
     let may = details.rights.deploy;
+    // A deploy or undeploy writes a record; when the history is full, it pushes the oldest out.
+    let (pushes_out, limit) = (details.next_record_pushes_out, details.history_limit);
+    let retention = move || {
+        pushes_out.filter(|_| !persistent.get()).map(|r| {
+            view! { <p class="field-warning" role="note">{crate::history::retention_warning(&[r], limit)}</p> }
+        })
+    };
     let options = move || DeployOptions {
         description: Some(description.get()).filter(|d| !d.trim().is_empty()),
         persistent: persistent.get(),
     };
-    let on_deploy = move |_| {
+    let send_deploy = move || {
         deploy.dispatch(DeployProxy {
-            project: project.get(),
-            proxy: proxy.get(),
-            environment: environment.get(),
+            project: project.get_untracked(),
+            proxy: proxy.get_untracked(),
+            environment: environment.get_untracked(),
             options: options(),
         });
     };
+    // A production-type environment asks first, naming what the deploy changes there.
+    let on_deploy = move |_| {
+        let env = environment.get();
+        if !is_production(&env) {
+            return send_deploy();
+        }
+        let live_revision = live.with_value(|l| l.iter().find(|d| d.environment == env).map(|d| d.revision));
+        let (project, proxy) = (project.get(), proxy.get());
+        leptos::task::spawn_local(async move {
+            let changes = match live_revision {
+                None => Ok(None),
+                Some(r) => crate::history::diff_revision(project.clone(), proxy.clone(), r, None)
+                    .await
+                    .map(|d| Some(d.changes)),
+            };
+            let question = production_question(&proxy, &env, live_revision, changes);
+            if window().confirm_with_message(&question).unwrap_or(false) {
+                send_deploy();
+            }
+        });
+    };
     let on_undeploy = move |_| {
+        let env = environment.get();
+        let kind = if is_production(&env) {
+            " (a production environment)"
+        } else {
+            ""
+        };
         let question = format!(
-            "Undeploy {} from {}? It stops serving there at once.",
-            proxy.get(),
-            environment.get()
+            "Undeploy {} from {env}{kind}? It stops serving there at once.",
+            proxy.get()
         );
         if window().confirm_with_message(&question).unwrap_or(false) {
             undeploy.dispatch(UndeployProxy {
@@ -186,9 +231,21 @@ fn DeployPanel(
                     <div class="fields">
                         <div class="field">
                             <label for="deploy-environment">"Environment"</label>
-                            <select id="deploy-environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
-                                {targets.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                            <select id="deploy-environment"
+                                on:change=move |ev| {
+                                    let env = event_target_value(&ev);
+                                    chosen.set(Some(env.clone()));
+                                    environment.set(env);
+                                }
+                                prop:value=move || environment.get()>
+                                {targets.iter().map(|t| {
+                                    let label = if is_production(t) { format!("{t} (production)") } else { t.clone() };
+                                    view! { <option value=t.clone()>{label}</option> }
+                                }).collect_view()}
                             </select>
+                            {move || is_production(&environment.get()).then(|| view! {
+                                <span class="badge warn" role="note">"Production: a deploy here asks first"</span>
+                            })}
                         </div>
                         <div class="field grow">
                             <label for="deploy-description">"Description of this deploy"</label>
@@ -199,6 +256,7 @@ fn DeployPanel(
                             <label for="deploy-persistent">"Keep this record"</label>
                         </div>
                     </div>
+                    {retention}
                     <div class="actions">
                         <button class="primary" on:click=on_deploy disabled=move || !may || busy()>
                             {move || if deploy.pending().get() { "Deploying…" } else { "Deploy" }}
@@ -270,4 +328,48 @@ fn DeleteProxy(project: Memo<String>, proxy: Memo<String>, may: bool) -> impl In
             {move || delete.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
         </section>
     }
+}
+
+/// The question before a deploy to a production-type environment: what it replaces and which fields change.
+fn production_question(
+    proxy: &str,
+    env: &str,
+    live_revision: Option<i64>,
+    changes: Result<Option<Vec<deploy::model::FieldChange>>, ConsoleError>,
+) -> String {
+    use deploy::model::ChangeKind;
+    let head = format!("Deploy {proxy} to {env}, a production environment?");
+    let body = match (live_revision, changes) {
+        (None, _) => format!("Nothing of {proxy} is live in {env} yet: it starts serving there."),
+        (Some(r), Ok(Some(changes))) if changes.is_empty() => {
+            format!("It replaces revision {r}, which has the same configuration.")
+        }
+        (Some(r), Ok(Some(changes))) => {
+            // The diff runs from the current configuration to the live revision; the deploy goes the other way.
+            let lines: Vec<String> = changes
+                .iter()
+                .take(12)
+                .map(|c| {
+                    let label = crate::history::field_label(&c.path);
+                    match c.kind {
+                        ChangeKind::Added => format!("• {label} (removed)"),
+                        ChangeKind::Removed => format!("• {label} (added)"),
+                        ChangeKind::Changed => format!("• {label}"),
+                    }
+                })
+                .collect();
+            let more = changes.len().saturating_sub(lines.len());
+            let more = if more > 0 {
+                format!("\n…and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "It replaces revision {r}. What changes there:\n{}{more}",
+                lines.join("\n")
+            )
+        }
+        (Some(r), _) => format!("It replaces revision {r} (what changes could not be read)."),
+    };
+    format!("{head}\n\n{body}")
 }

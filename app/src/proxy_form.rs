@@ -11,13 +11,16 @@ use crate::routing_algorithms::{algorithm_name, ALGORITHMS};
 use crate::ConsoleError;
 
 /// The fields the form shows messages beside; a message about any other goes under the form.
-const SHOWN: [&str; 10] = [
+const SHOWN: [&str; 13] = [
     "apiProxyName",
     "relativePath",
     "description",
     "routing.addressList",
     "cors.allowOrigins",
     "cors.allowMethods",
+    "cors.allowHeaders",
+    "cors.maxAgeSeconds",
+    "cors.allowCredentials",
     "cache.ttlSeconds",
     "cache.maxEntries",
     "cache.varyHeaders",

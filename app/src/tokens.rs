@@ -154,7 +154,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeMyToken>) -> im
             <thead>
                 <tr>
                     <th scope="col">"Label"</th>
-                    <th scope="col" class="minor">"Starts with"</th>
+                    <th scope="col">"Starts with"</th>
                     <th scope="col" class="minor">"Created"</th>
                     <th scope="col">"Expires"</th>
                     <th scope="col" class="minor">"Last used"</th>
@@ -174,7 +174,7 @@ fn TokenTable(tokens: Vec<TokenInfo>, revoke: ServerAction<RevokeMyToken>) -> im
                     view! {
                         <tr>
                             <td class="name">{t.name.clone()}</td>
-                            <td class="minor"><code>{format!("{}…", t.hint)}</code></td>
+                            <td><code>{format!("{}…", t.hint)}</code></td>
                             <td class="minor">{day(&Some(t.created_at.clone()))}</td>
                             <td>{t.expires_at.as_ref().map(|_| day(&t.expires_at)).unwrap_or_else(|| "never".to_owned())}</td>
                             <td class="minor">{t.last_used_at.as_ref().map(|_| day(&t.last_used_at)).unwrap_or_else(|| "never".to_owned())}</td>

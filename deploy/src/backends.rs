@@ -166,7 +166,7 @@ impl BackendPolicy {
                 Host::Name => None,
             };
             if let Some(refusal) = why {
-                let value = a.address.clone();
+                let value = crate::model::shortened(&a.address);
                 let rule = Rule::AddressRefused { value, refusal };
                 return Err(Violation::new(format!("routing.addressList[{i}].address"), rule).into());
             }

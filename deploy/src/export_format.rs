@@ -68,7 +68,11 @@ impl ExportFile {
             ))
         })?;
         check_name("apiProxy.name", &file.api_proxy.name, 100).map_err(not_an_export)?;
-        file.api_proxy.configuration.validate().map_err(not_an_export)?;
+        // An export may come from an older Portico: it is held to the rules it was saved under.
+        file.api_proxy
+            .configuration
+            .validate_stored()
+            .map_err(not_an_export)?;
         Ok(file)
     }
 }
@@ -162,7 +166,11 @@ impl ImportMetadata {
         if let Some(on) = self.maintenance_mode {
             spec.maintenance_mode = on;
         }
-        spec.validate()?;
+        // The file's part is held to the rules it was saved under; backends given now, to today's.
+        spec.validate_stored()?;
+        if self.routing.as_ref().is_some_and(|r| r.address_list.is_some()) {
+            spec.routing.validate()?;
+        }
         Ok(spec)
     }
 }

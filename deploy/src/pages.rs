@@ -3,7 +3,7 @@
 //! row, where calling the list functions one by one would authorize for each and could straddle a change.
 
 use crate::db::Conn;
-use crate::model::{GroupPage, HistoryPage, Permission, ProjectPage, ProxyPage};
+use crate::model::{EnvironmentType, GroupPage, HistoryPage, Permission, ProjectPage, ProxyPage};
 use crate::rows::{lacking, membership, Need, ProjectKey, ProjectRef};
 use crate::{Actor, ControlPlane, Result};
 
@@ -22,7 +22,7 @@ pub async fn project_page(cp: &ControlPlane, actor: &Actor, project: &str) -> Re
 pub async fn proxy_page(cp: &ControlPlane, actor: &Actor, project: &str, proxy: &str) -> Result<ProxyPage> {
     let mut tx = cp.begin_read().await?;
     let (p, rights) = viewable(&mut tx, actor, project).await?;
-    read_proxy_page(&mut tx, p.id, proxy, rights).await
+    read_proxy_page(&mut tx, &p, proxy, rights).await
 }
 
 /// The proxy page's content and the proxy's deploy history, newest first.
@@ -34,7 +34,7 @@ pub async fn history_page(
 ) -> Result<HistoryPage> {
     let mut tx = cp.begin_read().await?;
     let (p, rights) = viewable(&mut tx, actor, project).await?;
-    let page = read_proxy_page(&mut tx, p.id, proxy, rights).await?;
+    let page = read_proxy_page(&mut tx, &p, proxy, rights).await?;
     let found = crate::rows::find_proxy(&mut tx, p.id, proxy).await?;
     Ok(HistoryPage {
         records: crate::history::records(&mut tx, found.id).await?,
@@ -69,14 +69,40 @@ async fn viewable(
 
 async fn read_proxy_page(
     conn: &mut Conn,
-    project_id: i64,
+    project: &ProjectRef,
     proxy: &str,
     rights: crate::model::Rights,
 ) -> Result<ProxyPage> {
+    let loaded = crate::proxies::load_one(conn, project.id, proxy).await?;
+    let limit = project.history_retention;
+    // What retention (history::trim_history_of) removes when one more record without "keep" arrives.
+    let (unkept, oldest): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(h.revision) FROM deploy_history h JOIN api_proxies a ON a.id = h.proxy_id
+         WHERE a.project_id = $1 AND a.name = $2 AND h.persistent = FALSE",
+    )
+    .bind(project.id)
+    .bind(proxy)
+    .fetch_one(&mut *conn)
+    .await?;
+    let environments: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.name, e.env_type FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
+         WHERE pe.project_id = $1 ORDER BY e.name",
+    )
+    .bind(project.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let production = EnvironmentType::Production.as_str();
     Ok(ProxyPage {
-        proxy: crate::proxies::load_one(conn, project_id, proxy).await?,
-        environments: environment_names(conn, project_id).await?,
+        proxy: loaded,
+        production: environments
+            .iter()
+            .filter(|(_, t)| t == production)
+            .map(|(name, _)| name.clone())
+            .collect(),
+        environments: environments.into_iter().map(|(name, _)| name).collect(),
         rights,
+        history_limit: limit,
+        next_record_pushes_out: if unkept >= limit { oldest } else { None },
     })
 }
 

@@ -75,10 +75,12 @@ async fn prepare(
         .await?
         .ok_or_else(|| rollback_failed(revision, "no such record"))?;
     let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| rollback_failed(revision, e))?;
-    snapshot
-        .proxy
-        .validate()
-        .map_err(|e| rollback_failed(revision, e))?;
+    // The rules the revision was saved under; the reason is the caller's own data, so it is named.
+    snapshot.proxy.validate_stored().map_err(|e| {
+        Error::Invalid(format!(
+            "Rollback failed for deploy history revision ({revision})! {e}"
+        ))
+    })?;
     // An address this installation refuses is named, after the documented words.
     cp.backends()
         .check_routing(&snapshot.proxy.routing)
@@ -175,10 +177,11 @@ pub async fn rollback(
                 group: None,
             };
             // A refused deploy (a path another proxy owns there) leaves the rollback standing.
-            match make_live(&mut tx, &step, a.id, live, LiveGroup::Lookup, Action::Deploy).await {
+            let made = make_live(&mut tx, &step, a.id, live, LiveGroup::Lookup, Action::Deploy).await;
+            match made.map_err(Error::refusal) {
                 Ok(written) => outcome.deploy_revision = Some(written.revision),
-                Err(Error::Invalid(message)) => outcome.deploy_error = Some(message),
-                Err(e) => return Err(e),
+                Err(Ok(message)) => outcome.deploy_error = Some(message),
+                Err(Err(e)) => return Err(e),
             }
         } else {
             outcome.deploy_error = Some(not_allowed(&a.name, env_name));

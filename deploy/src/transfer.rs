@@ -283,18 +283,19 @@ async fn deploy_imported(
                 Action::Deploy,
             )
             .await
+            .map_err(Error::refusal)
             {
                 Ok(_) => EnvironmentResult {
                     environment_name: env_name.clone(),
                     success: true,
                     message: "Deployed successfully".into(),
                 },
-                Err(Error::Invalid(message)) => EnvironmentResult {
+                Err(Ok(message)) => EnvironmentResult {
                     environment_name: env_name.clone(),
                     success: false,
                     message,
                 },
-                Err(e) => return Err(e),
+                Err(Err(e)) => return Err(e),
             }
         } else {
             EnvironmentResult {

@@ -127,3 +127,31 @@ async fn each_page_gives_the_members_own_rights_and_refuses_who_may_not_view() {
         Err(Error::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn the_proxy_page_says_which_record_the_next_one_pushes_out_and_which_environments_are_production() {
+    let (cp, _db, admin) = common::demo().await;
+    let proxy = "petstore-api";
+    let page = pages::proxy_page(&cp, &admin, PROJECT, proxy).await.unwrap();
+    assert_eq!(page.production, ["production"]);
+    let limit = projects::get_project(&cp, &admin, PROJECT)
+        .await
+        .unwrap()
+        .history_retention;
+    assert_eq!(page.history_limit, limit);
+    let unkept: Vec<i64> = history::list_history(&cp, &admin, PROJECT, proxy)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.persistent)
+        .map(|r| r.revision)
+        .collect();
+    assert_eq!(unkept.len() as i64, limit, "the demo's history is full");
+    assert_eq!(page.next_record_pushes_out, unkept.iter().min().copied());
+    // With room to spare, nothing is pushed out.
+    projects::set_history_retention(&cp, &admin, PROJECT, limit + 5)
+        .await
+        .unwrap();
+    let roomy = pages::proxy_page(&cp, &admin, PROJECT, proxy).await.unwrap();
+    assert_eq!(roomy.next_record_pushes_out, None);
+}

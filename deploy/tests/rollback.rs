@@ -178,17 +178,22 @@ async fn preview_and_diff_show_each_changed_field_without_writing() {
         .await
         .unwrap();
     let paths: Vec<&str> = preview.changes.iter().map(|c| c.path.as_str()).collect();
-    // Release 3.0 (current) changed the description and swapped the second backend for a new one.
+    // Release 3.0 (current) changed the description and swapped the second backend for a new one: the
+    // rollback brings 9102 back and retires 9104 (backends are matched by address, not position).
     assert_eq!(
         paths,
         vec![
             "description",
-            "routing.addressList[1].address",
-            "routing.addressList[1].weight"
+            "routing.addressList[address=http://127.0.0.1:9104]",
+            "routing.addressList[address=http://127.0.0.1:9102]"
         ]
     );
-    assert_eq!(preview.changes[1].from, Some("http://127.0.0.1:9104".into()));
-    assert_eq!(preview.changes[1].to, Some("http://127.0.0.1:9102".into()));
+    assert_eq!(preview.changes[1].kind, ChangeKind::Removed);
+    assert_eq!(preview.changes[2].kind, ChangeKind::Added);
+    assert_eq!(
+        preview.changes[2].to.as_ref().and_then(|t| t.get("address")),
+        Some(&serde_json::Value::from("http://127.0.0.1:9102"))
+    );
     assert!(preview.deploy.as_ref().unwrap().would_deploy);
     assert_eq!(preview.configuration, snapshot_spec(&cp, &admin, 12).await);
 
@@ -202,7 +207,10 @@ async fn preview_and_diff_show_each_changed_field_without_writing() {
         .unwrap();
     assert_eq!(between.against, Some(10));
     assert_eq!(between.changes.len(), 1);
-    assert_eq!(between.changes[0].path, "routing.addressList[2]");
+    assert_eq!(
+        between.changes[0].path,
+        "routing.addressList[address=http://127.0.0.1:9103]"
+    );
     assert_eq!(between.changes[0].kind, ChangeKind::Removed);
     assert!(matches!(
         rollback::diff_revision(&cp, &admin, P, PETSTORE, 999, None).await,

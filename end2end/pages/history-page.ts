@@ -18,10 +18,15 @@ export class HistoryPage {
     this.compareAgainst = page.getByLabel('Against');
     this.showChanges = page.getByRole('button', { name: 'Show changes' });
     this.changes = page.getByRole('table', { name: 'Changes' });
-    this.rollbackRevision = page.getByLabel('To revision');
+    this.rollbackRevision = page.getByLabel('To revision', { exact: true });
     this.rollbackEnvironment = page.getByLabel('Then deploy to');
-    this.rollBack = page.getByRole('button', { name: 'Roll back' });
+    this.rollBack = page.getByRole('button', { name: 'Roll back', exact: true });
     this.records = page.getByRole('table', { name: 'Deploy history' });
+  }
+
+  /** The record that made what an environment serves now. */
+  liveRecords(): Locator {
+    return this.records.getByRole('row').filter({ has: this.page.locator('.badge.live') });
   }
 
   newestRecord(): Locator {

@@ -21,7 +21,8 @@ const pages: [string, string, string, Record<string, string[]>][] = [
   ['/environments/staging', 'staging', 'environment', {
     'Live API proxies': ['API proxy', 'Project', 'Revision', 'Gateway serves'],
   }],
-  ['/tokens', 'Access tokens', 'tokens', { 'Your tokens': ['Label', 'Expires', 'Status'] }],
+  // Two tokens may share a label: what each starts with tells them apart before one is revoked.
+  ['/tokens', 'Access tokens', 'tokens', { 'Your tokens': ['Label', 'Starts with', 'Expires', 'Status'] }],
 ];
 
 test('every page reads at 390 px wide without sideways scrolling', async ({ page }) => {

@@ -14,6 +14,6 @@ test('a member without DEPLOY_UNDEPLOY sees deploy disabled, with the reason', a
   await expect(proxy.undeploy).toBeDisabled();
   await expect(page.getByText('You need the API_MANAGEMENT + DEPLOY_UNDEPLOY permission in this project.')).toBeVisible();
   await proxy.historyTab.click();
-  await expect(page.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Roll back', exact: true })).toBeDisabled();
   await screenshot(page, 'proxy-read-only');
 });

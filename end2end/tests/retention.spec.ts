@@ -35,6 +35,17 @@ test('a pinned record outlives the retention limit', async ({ page, request }) =
 
     await page.getByRole('link', { name: 'Configuration' }).click();
     for (const revision of [2, 3, 4]) {
+      // The history is full (2 without "keep"): the page says which record this deploy pushes out,
+      // unless this one is kept.
+      const warning = page.getByRole('note').filter({ hasText: 'pushes out' });
+      if (revision === 4) {
+        await expect(warning).toContainText('this pushes out revision 2');
+        await proxy.keepRecord.check();
+        await expect(warning).toHaveCount(0);
+        await proxy.keepRecord.uncheck();
+      } else {
+        await expect(warning).toHaveCount(0);
+      }
       await proxy.deploy.click();
       await expect(proxy.liveIn('staging')).toContainText(`rev ${revision}`);
     }

@@ -178,11 +178,11 @@ async fn dry_run_and_diff_show_the_change_and_write_nothing() {
     assert_eq!(dry.json["dryRun"], true);
     assert_eq!(dry.json["preview"]["deploy"]["wouldDeploy"], true);
     let changes = dry.json["preview"]["changes"].as_array().unwrap();
-    assert!(changes
-        .iter()
-        .any(|c| c["path"] == "routing.addressList[1].address"
-            && c["from"] == "http://127.0.0.1:9104"
-            && c["to"] == "http://127.0.0.1:9102"));
+    assert!(changes.iter().any(
+        |c| c["path"] == "routing.addressList[address=http://127.0.0.1:9102]"
+            && c["kind"] == "ADDED"
+            && c["to"]["address"] == "http://127.0.0.1:9102"
+    ));
     let diff = p
         .call(
             Method::GET,
@@ -207,7 +207,7 @@ async fn dry_run_and_diff_show_the_change_and_write_nothing() {
             "revision": 12,
             "against": 10,
             "changes": [{
-                "path": "routing.addressList[2]",
+                "path": "routing.addressList[address=http://127.0.0.1:9103]",
                 "kind": "REMOVED",
                 "from": {"address": "http://127.0.0.1:9103", "weight": 1, "soapType": null}
             }]

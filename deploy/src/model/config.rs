@@ -169,18 +169,42 @@ const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"
 const MAX_ADDRESSES: usize = 1000;
 const MAX_WEIGHT: u32 = 1000;
 
+/// Which rules apply. What is saved now meets every rule; what was stored before a rule existed (a
+/// snapshot rolled back to, an export from an older Portico) meets the rules it was saved under, so a
+/// rule added later never makes an old revision impossible to restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rules {
+    /// Every rule: saving, creating, importing fresh input.
+    Current,
+    /// The rules every stored configuration already met.
+    Stored,
+}
+
 /// Collects what a configuration breaks, every rule at once, so a form can mark each field.
-#[derive(Default)]
-struct Findings(Vec<Violation>);
+struct Findings {
+    found: Vec<Violation>,
+    rules: Rules,
+}
 
 impl Findings {
+    fn new(rules: Rules) -> Self {
+        Findings {
+            found: Vec::new(),
+            rules,
+        }
+    }
+
+    fn current(&self) -> bool {
+        self.rules == Rules::Current
+    }
+
     fn add(&mut self, field: impl Into<String>, rule: Rule) {
-        self.0.push(Violation::new(field, rule));
+        self.found.push(Violation::new(field, rule));
     }
 
     fn text(&mut self, field: &str, value: &str, max: usize) {
         if let Err(v) = crate::names::text_rule(field, value, max) {
-            self.0.push(v);
+            self.found.push(v);
         }
     }
 
@@ -196,7 +220,7 @@ impl Findings {
             self.add(
                 field,
                 Rule::PathShape {
-                    value: path.to_owned(),
+                    value: shortened(path),
                 },
             );
         }
@@ -208,14 +232,25 @@ impl Findings {
         }
     }
 
-    fn method(&mut self, field: String, method: &str) {
-        if !HTTP_METHODS.contains(&method) {
-            self.add(
-                field,
-                Rule::HttpMethod {
-                    value: method.to_owned(),
-                },
-            );
+    fn methods(&mut self, field: &str, methods: &[String]) {
+        if self.current() {
+            self.limit(field, methods.len(), MAX_METHODS);
+        }
+        for (i, m) in methods.iter().enumerate() {
+            if !HTTP_METHODS.contains(&m.as_str()) {
+                self.add(format!("{field}[{i}]"), Rule::HttpMethod { value: shortened(m) });
+            }
+        }
+    }
+
+    /// An entry of a CORS list: its shape under the current rules, its length under the stored ones.
+    fn cors_entry(&mut self, field: String, value: &str, shaped: bool, rule: fn(String) -> Rule) {
+        if self.current() {
+            if !shaped {
+                self.add(field, rule(shortened(value)));
+            }
+        } else if value.len() > MAX_CORS_ENTRY {
+            self.add(field, Rule::TooLong { max: MAX_CORS_ENTRY });
         }
     }
 
@@ -223,33 +258,29 @@ impl Findings {
         self.limit("cors.allowOrigins", cors.allow_origins.len(), MAX_CORS_ENTRIES);
         self.limit("cors.allowHeaders", cors.allow_headers.len(), MAX_CORS_ENTRIES);
         for (i, origin) in cors.allow_origins.iter().enumerate().take(MAX_CORS_ENTRIES) {
-            if !is_origin(origin) {
-                self.add(
-                    format!("cors.allowOrigins[{i}]"),
-                    Rule::Origin {
-                        value: shortened(origin),
-                    },
-                );
-            }
+            let field = format!("cors.allowOrigins[{i}]");
+            self.cors_entry(field, origin, is_origin(origin), |value| Rule::Origin { value });
         }
-        for (i, m) in cors.allow_methods.iter().enumerate() {
-            self.method(format!("cors.allowMethods[{i}]"), m);
-        }
+        self.methods("cors.allowMethods", &cors.allow_methods);
         for (i, h) in cors.allow_headers.iter().enumerate().take(MAX_CORS_ENTRIES) {
-            if h != "*" && !is_header_name(h) {
-                self.add(
-                    format!("cors.allowHeaders[{i}]"),
-                    Rule::HeaderName { value: shortened(h) },
-                );
-            }
+            let field = format!("cors.allowHeaders[{i}]");
+            self.cors_entry(field, h, h == "*" || is_header_name(h), |value| {
+                Rule::HeaderName { value }
+            });
         }
-        if cors.max_age_seconds > MAX_CORS_AGE {
+        if self.current() && cors.max_age_seconds > MAX_CORS_AGE {
             self.range(
                 "cors.maxAgeSeconds",
                 cors.max_age_seconds.into(),
                 0,
                 MAX_CORS_AGE.into(),
             );
+        }
+        // The gateway then echoes any caller's Origin with credentials allowed: every website could call
+        // the API as the visitor. Refused under the stored rules too: an import or a rollback may not bring
+        // it back.
+        if cors.allow_credentials && cors.allow_origins.iter().any(|o| o == "*") {
+            self.add("cors.allowCredentials", Rule::AnyOriginWithCredentials);
         }
     }
 
@@ -281,12 +312,21 @@ impl Findings {
     }
 }
 
-/// Long hostile values are cut in what a refusal repeats back.
-fn shortened(value: &str) -> String {
-    value.chars().take(64).collect()
+/// What a refusal repeats of a value: at most 64 characters, control characters replaced, so a hostile
+/// value neither bloats the answer nor writes into a log line.
+pub(crate) fn shortened(value: &str) -> String {
+    value
+        .chars()
+        .take(64)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 const MAX_CORS_ENTRIES: usize = 100;
+/// What stored CORS entries were held to before entries had a shape.
+const MAX_CORS_ENTRY: usize = 1024;
+/// A method may be listed once; a few more for lists written by hand.
+const MAX_METHODS: usize = 20;
 /// A day: browsers cap the preflight cache lower still (Chromium at two hours).
 const MAX_CORS_AGE: u32 = 86_400;
 const MAX_TTL: u32 = 86_400;
@@ -297,18 +337,21 @@ fn is_header_name(h: &str) -> bool {
     !h.is_empty() && h.len() <= 64 && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-/// `*`, or an origin as browsers send it: `http(s)://host[:port]`, nothing after. The gateway compares
-/// origins as strings, so anything else (a path, a trailing '/', spaces) could never match.
+/// `*`, or an origin as browsers send it: `scheme://host[:port]`, nothing after, the port only when it is
+/// not the scheme's default (browsers leave 443 and 80 out). The gateway compares origins as strings, so
+/// anything else (a path, a trailing '/', `:443`) could never match. Schemes other than http(s) are
+/// allowed: apps (`capacitor://localhost`) and browser extensions send their own.
 fn is_origin(origin: &str) -> bool {
     if origin == "*" {
         return true;
     }
-    let Some(rest) = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-    else {
+    let Some((scheme, rest)) = origin.split_once("://") else {
         return false;
     };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     // An IPv6 host is bracketed; any other host runs to the port's colon.
     let (host_ok, port) = match rest.strip_prefix('[') {
         Some(bracketed) => match bracketed.split_once(']') {
@@ -323,6 +366,7 @@ fn is_origin(origin: &str) -> bool {
             let ok = !host.is_empty()
                 && host.len() <= 253
                 && !host.starts_with(['.', '-'])
+                && !host.ends_with('.')
                 && host
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
@@ -331,9 +375,21 @@ fn is_origin(origin: &str) -> bool {
     };
     let port_ok = match port.strip_prefix(':') {
         None => port.is_empty(),
-        Some(p) => p.len() <= 5 && p.parse::<u16>().is_ok_and(|n| n > 0),
+        Some(p) => {
+            let default = match scheme {
+                "https" => "443",
+                "http" => "80",
+                _ => "",
+            };
+            !p.is_empty()
+                && p.len() <= 5
+                && p.chars().all(|c| c.is_ascii_digit())
+                && !p.starts_with('0')
+                && p.parse::<u16>().is_ok()
+                && p != default
+        }
     };
-    host_ok && port_ok
+    scheme_ok && host_ok && port_ok
 }
 
 /// An environment's access URL: where its gateways are reached.
@@ -364,7 +420,11 @@ pub(crate) fn is_http_url(address: &str) -> bool {
 impl Routing {
     /// Every rule the routing breaks; paths start at `routing`.
     pub fn violations(&self) -> Vec<Violation> {
-        let mut found = Findings::default();
+        self.violations_under(Rules::Current)
+    }
+
+    pub fn violations_under(&self, rules: Rules) -> Vec<Violation> {
+        let mut found = Findings::new(rules);
         found.limit("routing.addressList", self.address_list.len(), MAX_ADDRESSES);
         let mut seen = std::collections::HashSet::new();
         for (i, a) in self.address_list.iter().enumerate().take(MAX_ADDRESSES) {
@@ -375,7 +435,7 @@ impl Routing {
                         value: shortened(&a.address),
                     },
                 );
-            } else if !seen.insert(a.address.trim_end_matches('/')) {
+            } else if !seen.insert(a.address.trim_end_matches('/')) && found.current() {
                 found.add(
                     format!("routing.addressList[{i}].address"),
                     Rule::Duplicate {
@@ -392,7 +452,7 @@ impl Routing {
                 );
             }
         }
-        found.0
+        found.found
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -410,23 +470,32 @@ fn first(violations: Vec<Violation>) -> Result<()> {
 impl ProxySpec {
     /// Every rule the configuration breaks, in the order of its fields; empty when it may be saved.
     pub fn violations(&self) -> Vec<Violation> {
-        let mut found = Findings::default();
+        self.violations_under(Rules::Current)
+    }
+
+    pub fn violations_under(&self, rules: Rules) -> Vec<Violation> {
+        let mut found = Findings::new(rules);
         found.text("description", &self.description, 1000);
         found.path("relativePath".into(), &self.relative_path);
-        found.0.extend(self.routing.violations());
+        found.found.extend(self.routing.violations_under(rules));
         found.cors(&self.cors);
         found.cache(&self.cache);
-        found.0
+        found.found
     }
 
     pub fn validate(&self) -> Result<()> {
         first(self.violations())
     }
+
+    /// For a configuration stored before the current rules (see `Rules::Stored`).
+    pub fn validate_stored(&self) -> Result<()> {
+        first(self.violations_under(Rules::Stored))
+    }
 }
 
 impl GroupSpec {
     pub fn violations(&self) -> Vec<Violation> {
-        let mut found = Findings::default();
+        let mut found = Findings::new(Rules::Current);
         found.text("description", &self.description, 1000);
         found.limit(
             "clientRoute.relativePathList",
@@ -442,12 +511,10 @@ impl GroupSpec {
         {
             found.path(format!("clientRoute.relativePathList[{i}]"), p);
         }
-        for (i, m) in self.client_route.method_list.iter().enumerate() {
-            found.method(format!("clientRoute.methodList[{i}]"), m);
-        }
+        found.methods("clientRoute.methodList", &self.client_route.method_list);
         found.cors(&self.cors);
         found.cache(&self.cache);
-        found.0
+        found.found
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -583,6 +650,9 @@ mod tests {
             "https://[::1]:8443",
             "https://[::1]",
             "http://10.0.0.1",
+            "capacitor://localhost",
+            "chrome-extension://abcdefghijklmnop",
+            "https://app.example.com:8443",
         ] {
             assert!(is_origin(good), "{good} refused");
         }
@@ -594,13 +664,19 @@ mod tests {
             "https://app example.com",
             "https://app.example.com:0",
             "https://app.example.com:99999",
-            "ftp://app.example.com",
             "null",
             "https://.example.com",
             "https://[::1",
             "https://[::1]x",
             "https://a.example.com:",
             "https://a:b:c",
+            "https://app.example.com:443",
+            "http://app.example.com:80",
+            "https://app.example.com:0443",
+            "https://app.example.com:+443",
+            "https://app.example.com.",
+            "://app.example.com",
+            "1http://app.example.com",
         ] {
             assert!(!is_origin(bad), "{bad} accepted");
         }
@@ -612,6 +688,56 @@ mod tests {
         s.cors.allow_origins = vec!["x".repeat(5000)];
         match &rules(&s)[0].1 {
             Rule::Origin { value } => assert_eq!(value.len(), 64),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_rule_added_later_never_refuses_what_was_stored_before_it() {
+        let mut s = spec();
+        s.cors.allow_origins = vec!["https://app.example.com/".into(), "*".into()];
+        s.cors.allow_headers = vec!["X_Api_Key".into()];
+        s.cors.max_age_seconds = 604_800;
+        s.routing.address_list = vec![address("http://b.example", 1), address("http://b.example", 1)];
+        let fields: Vec<String> = rules(&s).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            fields,
+            [
+                "routing.addressList[1].address",
+                "cors.allowOrigins[0]",
+                "cors.allowHeaders[0]",
+                "cors.maxAgeSeconds",
+            ]
+        );
+        assert!(
+            s.validate_stored().is_ok(),
+            "{:?}",
+            s.violations_under(Rules::Stored)
+        );
+        // Credentials for any origin is refused however old the configuration: no import or rollback brings
+        // it back.
+        s.cors.allow_credentials = true;
+        assert!(
+            matches!(s.validate_stored(), Err(Error::Violation(v)) if v.field == "cors.allowCredentials")
+        );
+        s.cors.allow_credentials = false;
+        // What every stored configuration met still holds.
+        s.relative_path = "no-slash".into();
+        s.cors.allow_headers = vec!["x".repeat(1025)];
+        let stored: Vec<String> = s
+            .violations_under(Rules::Stored)
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(stored, ["relativePath", "cors.allowHeaders[0]"]);
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_refusal() {
+        let mut s = spec();
+        s.relative_path = format!("/a{}{}b", '\n', '\u{1b}');
+        match &rules(&s)[0].1 {
+            Rule::PathShape { value } => assert!(!value.chars().any(char::is_control), "{value:?}"),
             other => panic!("{other:?}"),
         }
     }

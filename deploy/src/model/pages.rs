@@ -19,7 +19,13 @@ pub struct ProxyPage {
     pub proxy: ApiProxy,
     /// The project's environments, for the deploy list.
     pub environments: Vec<String>,
+    /// Those of them of the PRODUCTION type: a deploy there asks first, naming what changes.
+    pub production: Vec<String>,
     pub rights: Rights,
+    /// How many records without "keep" the project keeps per API proxy.
+    pub history_limit: i64,
+    /// The revision the next record without "keep" pushes out of the history, when the history is full.
+    pub next_record_pushes_out: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

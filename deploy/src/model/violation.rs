@@ -38,6 +38,8 @@ pub enum Rule {
     Origin { value: String },
     /// A value listed twice where each may appear once.
     Duplicate { value: String },
+    /// Credentials allowed to any origin (`*`): every website could call the API as its visitor.
+    AnyOriginWithCredentials,
     /// A routing address the backend policy refuses to connect to.
     AddressRefused { value: String, refusal: Refusal },
 }
@@ -117,9 +119,13 @@ impl std::fmt::Display for Violation {
             ),
             Rule::Origin { value } => write!(
                 f,
-                "{field} ({value}) must be * or an origin such as https://app.example.com (scheme, host and port only)."
+                "{field} ({value}) must be * or an origin such as https://app.example.com (scheme, host and a port other than the default only)."
             ),
             Rule::Duplicate { value } => write!(f, "{field} ({value}) is listed twice."),
+            Rule::AnyOriginWithCredentials => write!(
+                f,
+                "{field} may not be true while cors.allowOrigins holds *: list the origins that may send credentials."
+            ),
             Rule::AddressRefused { value, refusal } => write!(f, "{field} ({value}) {}.", refusal.words()),
         }
     }
