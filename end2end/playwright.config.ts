@@ -12,6 +12,11 @@ export default defineConfig({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
+  projects: [
+    { name: 'browser', testIgnore: /\.nojs\.spec\.ts$/ },
+    // The same console with scripts off: what a slow network shows before the WASM arrives.
+    { name: 'no-js', testMatch: /\.nojs\.spec\.ts$/, use: { javaScriptEnabled: false } },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

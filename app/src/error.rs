@@ -75,6 +75,18 @@ impl ConsoleError {
             ConsoleError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::Internal | ConsoleError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
+        // A plain form post (scripts off, or before the page's code arrived) is answered with a redirect back
+        // to its page carrying the error; a status set here would turn that redirect into an error page.
+        let plain_form = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if plain_form {
+            return;
+        }
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
             if let ConsoleError::TooManyAttempts(seconds) = self {

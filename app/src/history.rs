@@ -3,6 +3,7 @@
 
 use deploy::model::{ChangeKind, ConfigDiff, HistoryPage, HistoryRecord};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::proxy::{proxy_params, ProxyHeader, ProxyView};
@@ -46,6 +47,8 @@ pub async fn rollback_proxy(
     environment: Option<String>,
 ) -> Result<String, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
+    // A plain form's "Do not deploy" sends an empty name.
+    let environment = environment.filter(|e| !e.is_empty());
     let outcome =
         deploy::rollback::rollback(&cp, &actor, &project, &proxy, revision, environment.as_deref()).await?;
     Ok(outcome.message())
@@ -295,7 +298,9 @@ fn Rollback(
     };
     let may_manage = details.rights.manage;
     let may_deploy = details.rights.deploy;
-    let submit = move |_| {
+    let submit = move |ev: leptos::ev::MouseEvent| {
+        // Once the page runs, the button asks first; before that, and with scripts off, the form posts.
+        ev.prevent_default();
         let Some(r) = parse_revision(&revision.get()) else {
             return;
         };
@@ -328,24 +333,28 @@ fn Rollback(
     view! {
         <section class="card" aria-labelledby="rollback-title">
             <h2 id="rollback-title">"Roll back"</h2>
+            <form method="post" action=RollbackProxy::url() aria-label="Roll back">
+            <input type="hidden" name="project" value=project.get_untracked() />
+            <input type="hidden" name="proxy" value=proxy.get_untracked() />
             <div class="fields">
                 <div class="field">
                     <label for="rollback-revision">"To revision"</label>
-                    <select id="rollback-revision" on:change=move |ev| revision.set(event_target_value(&ev)) prop:value=move || revision.get()>
+                    <select id="rollback-revision" name="revision" on:change=move |ev| revision.set(event_target_value(&ev)) prop:value=move || revision.get()>
                         {revision_options(&records)}
                     </select>
                 </div>
                 <div class="field">
                     <label for="rollback-environment">"Then deploy to"</label>
-                    <select id="rollback-environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
+                    <select id="rollback-environment" name="environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
                         <option value="">"Do not deploy"</option>
                         {details.proxy.deploy_list.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
                     </select>
                 </div>
-                <button class="primary" on:click=submit disabled=move || blocked().is_some() || action.pending().get()>
+                <button type="submit" class="primary" on:click=submit disabled=move || blocked().is_some() || action.pending().get()>
                     {move || if action.pending().get() { "Rolling back…" } else { "Roll back" }}
                 </button>
             </div>
+            </form>
             {move || blocked().map(|why| view! { <p class="reason">{why}</p> })}
             {move || {
                 let gone = pushed_out();

@@ -33,7 +33,7 @@ mod tokens;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, Lazy};
+use leptos_router::{path, Lazy, SsrMode};
 
 pub use error::ConsoleError;
 
@@ -74,20 +74,25 @@ pub fn App() -> impl IntoView {
         // An icon link, so the browser does not ask for /favicon.ico and log a 404.
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Title text="Portico" />
+        // Shown (after a moment, by the style sheet) until the page's code has taken over: on a slow network
+        // the page is readable and its forms post before then, but buttons that ask first wait.
+        <p class="hydrating" role="status">"Loading the console’s scripts… Forms already work."</p>
+        // In order: each page's HTML carries its content where it belongs, so it reads (and its forms post)
+        // with scripts off or not yet loaded; out-of-order streaming needs a script to put parts in place.
         <Router>
             <Routes fallback=placeholder::NotFound>
-                <Route path=path!("/login") view=login::LoginPage />
-                <ParentRoute path=path!("") view=layout::Console>
-                    <Route path=path!("") view=|| view! { <Redirect path="/projects" /> } />
-                    <Route path=path!("projects") view={Lazy::<pages::Projects>::new()} />
-                    <Route path=path!("projects/:project") view={Lazy::<pages::Project>::new()} />
-                    <Route path=path!("projects/:project/import") view={Lazy::<pages::Import>::new()} />
-                    <Route path=path!("projects/:project/groups/:group") view={Lazy::<pages::Group>::new()} />
-                    <Route path=path!("projects/:project/proxies/:proxy") view={Lazy::<pages::Proxy>::new()} />
-                    <Route path=path!("projects/:project/proxies/:proxy/history") view={Lazy::<pages::History>::new()} />
-                    <Route path=path!("environments") view={Lazy::<pages::Environments>::new()} />
-                    <Route path=path!("environments/:environment") view={Lazy::<pages::Environment>::new()} />
-                    <Route path=path!("tokens") view={Lazy::<pages::AccessTokens>::new()} />
+                <Route path=path!("/login") ssr=SsrMode::InOrder view=login::LoginPage />
+                <ParentRoute path=path!("") ssr=SsrMode::InOrder view=layout::Console>
+                    <Route path=path!("") ssr=SsrMode::InOrder view=|| view! { <Redirect path="/projects" /> } />
+                    <Route path=path!("projects") ssr=SsrMode::InOrder view={Lazy::<pages::Projects>::new()} />
+                    <Route path=path!("projects/:project") ssr=SsrMode::InOrder view={Lazy::<pages::Project>::new()} />
+                    <Route path=path!("projects/:project/import") ssr=SsrMode::InOrder view={Lazy::<pages::Import>::new()} />
+                    <Route path=path!("projects/:project/groups/:group") ssr=SsrMode::InOrder view={Lazy::<pages::Group>::new()} />
+                    <Route path=path!("projects/:project/proxies/:proxy") ssr=SsrMode::InOrder view={Lazy::<pages::Proxy>::new()} />
+                    <Route path=path!("projects/:project/proxies/:proxy/history") ssr=SsrMode::InOrder view={Lazy::<pages::History>::new()} />
+                    <Route path=path!("environments") ssr=SsrMode::InOrder view={Lazy::<pages::Environments>::new()} />
+                    <Route path=path!("environments/:environment") ssr=SsrMode::InOrder view={Lazy::<pages::Environment>::new()} />
+                    <Route path=path!("tokens") ssr=SsrMode::InOrder view={Lazy::<pages::AccessTokens>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -2,6 +2,7 @@
 
 use deploy::model::{DeployOptions, DeploymentResult};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -168,7 +169,10 @@ fn DeployPanel(
         });
     };
     // A production-type environment asks first, naming what the deploy changes there.
-    let on_deploy = move |_| {
+    let on_deploy = move |ev: leptos::ev::MouseEvent| {
+        // Once the page runs, the buttons act here (asking first where needed); before that, and with
+        // scripts off, the form posts itself to the same server functions.
+        ev.prevent_default();
         let env = environment.get();
         if !is_production(&env) {
             return send_deploy();
@@ -188,7 +192,8 @@ fn DeployPanel(
             }
         });
     };
-    let on_undeploy = move |_| {
+    let on_undeploy = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
         let env = environment.get();
         let kind = if is_production(&env) {
             " (a production environment)"
@@ -210,10 +215,11 @@ fn DeployPanel(
     };
     let busy = move || deploy.pending().get() || undeploy.pending().get();
     let result = move || {
-        let latest = if deploy.version().get() >= undeploy.version().get() {
-            deploy.value().get()
-        } else {
-            undeploy.value().get()
+        let latest = match (deploy.version().get(), undeploy.version().get()) {
+            (d, u) if d > u => deploy.value().get(),
+            (d, u) if u > d => undeploy.value().get(),
+            // Neither ran in this page: a plain form's refusal, carried back in the address.
+            _ => deploy.value().get().or_else(|| undeploy.value().get()),
         };
         latest.map(|r| match r {
             Ok(r) => view! { <DeployResultView result=r /> }.into_any(),
@@ -228,10 +234,13 @@ fn DeployPanel(
                 view! { <p class="empty">"The deploy list is empty: add an environment to it before deploying."</p> }.into_any()
             } else {
                 view! {
+                    <form method="post" action=DeployProxy::url() aria-label="Deploy or undeploy">
+                    <input type="hidden" name="project" value=project.get_untracked() />
+                    <input type="hidden" name="proxy" value=proxy.get_untracked() />
                     <div class="fields">
                         <div class="field">
                             <label for="deploy-environment">"Environment"</label>
-                            <select id="deploy-environment"
+                            <select id="deploy-environment" name="environment"
                                 on:change=move |ev| {
                                     let env = event_target_value(&ev);
                                     chosen.set(Some(env.clone()));
@@ -249,23 +258,24 @@ fn DeployPanel(
                         </div>
                         <div class="field grow">
                             <label for="deploy-description">"Description of this deploy"</label>
-                            <input id="deploy-description" maxlength="1000" bind:value=description placeholder="What changes, and why" />
+                            <input id="deploy-description" name="options[description]" maxlength="1000" bind:value=description placeholder="What changes, and why" />
                         </div>
                         <div class="field check">
-                            <input id="deploy-persistent" type="checkbox" bind:checked=persistent />
+                            <input id="deploy-persistent" name="options[persistent]" value="true" type="checkbox" bind:checked=persistent />
                             <label for="deploy-persistent">"Keep this record"</label>
                         </div>
                     </div>
                     {retention}
                     <div class="actions">
-                        <button class="primary" on:click=on_deploy disabled=move || !may || busy()>
+                        <button type="submit" class="primary" on:click=on_deploy disabled=move || !may || busy()>
                             {move || if deploy.pending().get() { "Deploying…" } else { "Deploy" }}
                         </button>
-                        <button on:click=on_undeploy disabled=move || !may || busy()>
+                        <button type="submit" formaction=UndeployProxy::url() on:click=on_undeploy disabled=move || !may || busy()>
                             {move || if undeploy.pending().get() { "Undeploying…" } else { "Undeploy" }}
                         </button>
                         {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
                     </div>
+                    </form>
                 }.into_any()
             }}
             <div role="status" aria-live="polite">{result}</div>

@@ -387,3 +387,75 @@ async fn concurrent_page_loads_are_each_answered_whole() {
         }
     }
 }
+
+/// A form posted by a browser without scripts (Accept: text/html), as a page does before its code arrives.
+async fn post_plain_form(
+    t: &TestApp,
+    endpoint: &str,
+    form: &str,
+    referer: &str,
+    cookie: Option<&str>,
+) -> Answer {
+    let mut request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, referer);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    t.send(request.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_plain_form_post_is_answered_with_a_redirect_back_carrying_success_or_the_error() {
+    let t = TestApp::new().await;
+    deploy::demo::load(&t.cp).await.unwrap();
+    // A refused sign-in goes back to the sign-in page with the error, which the page then shows.
+    let refused = post_plain_form(
+        &t,
+        "login",
+        "username=root&password=wrong",
+        "http://localhost/login",
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let back = refused
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        back.starts_with("http://localhost/login?") && back.contains("__err="),
+        "{back}"
+    );
+    let page = t.get(back.trim_start_matches("http://localhost"), None).await;
+    assert!(
+        page.body.contains("Invalid username or password."),
+        "the sign-in page shows why"
+    );
+
+    // A deploy posted as a plain form goes back to the proxy's page, which shows it live.
+    let cookie = t.sign_in("root").await;
+    let proxy_page = "http://localhost/projects/MyProject/proxies/petstore-api";
+    let form = "project=MyProject&proxy=petstore-api&environment=staging&options%5Bdescription%5D=plain&options%5Bpersistent%5D=true";
+    let deployed = post_plain_form(&t, "deploy_proxy", form, proxy_page, Some(&cookie)).await;
+    assert_eq!(deployed.status, StatusCode::FOUND, "{}", deployed.body);
+    // Back to the page it came from (server_fn strips any earlier error from the address, leaving its '?').
+    let location = deployed.headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert_eq!(location.trim_end_matches('?'), proxy_page);
+    let history = deploy::history::list_history(
+        &t.cp,
+        &deploy::Actor::system(deploy::Channel::Console),
+        "MyProject",
+        "petstore-api",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (history[0].description.as_str(), history[0].persistent),
+        ("plain", true)
+    );
+}

@@ -1,0 +1,63 @@
+import { test, expect, admin, adminToken, screenshot } from '../fixtures';
+
+// Scripts are off for this file (see playwright.config.ts): every form here posts itself to its server
+// function, which answers with a redirect back to the page.
+const auth = { Authorization: `Bearer ${adminToken}` };
+
+async function signIn(page: import('@playwright/test').Page) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+}
+
+test.describe('refused sign-in', () => {
+  test.use({ allowedConsoleErrors: [/status of 4\d\d/] });
+
+  test('signing in works without scripts, and a wrong password is said on the page', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill(admin.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Invalid username or password.');
+    await signIn(page);
+    await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
+  });
+});
+
+test('deploys and undeploys without scripts', async ({ page, request }) => {
+  const name = `plain-${Date.now()}`;
+  const body = { name, relativePath: `/${name}`, deployList: ['staging'], routing: { addressList: [{ address: 'http://127.0.0.1:9101' }] } };
+  expect((await request.post('/apiops/projects/MyProject/apiProxies/', { headers: auth, data: body })).status()).toBe(200);
+  await signIn(page);
+  await page.goto(`/projects/MyProject/proxies/${name}`);
+  const live = page.locator('ul.live li').filter({ hasText: 'staging' });
+  await expect(live).toHaveCount(0);
+  await page.getByLabel('Description of this deploy').fill('Sent as a plain form');
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/proxies/${name}\\??$`));
+  await expect(live).toContainText('rev 1');
+  await screenshot(page, 'nojs-deployed');
+  await page.getByRole('button', { name: 'Undeploy', exact: true }).click();
+  await expect(live).toHaveCount(0);
+});
+
+test('rolls back without scripts', async ({ page, request }) => {
+  const name = `plain-rb-${Date.now()}`;
+  const body = { name, relativePath: `/${name}`, deployList: ['staging'], description: 'first' };
+  expect((await request.post('/apiops/projects/MyProject/apiProxies/', { headers: auth, data: body })).status()).toBe(200);
+  await signIn(page);
+  await page.goto(`/projects/MyProject/proxies/${name}`);
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(page.locator('ul.live li').filter({ hasText: 'staging' })).toContainText('rev 1');
+  await page.goto(`/projects/MyProject/proxies/${name}/history`);
+  await page.getByLabel('To revision', { exact: true }).selectOption('1');
+  await page.getByLabel('Then deploy to').selectOption('staging');
+  await page.getByRole('button', { name: 'Roll back', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/proxies/${name}/history\\??$`));
+  const rows = page.getByRole('table', { name: 'Deploy history' }).getByRole('row');
+  await expect(rows.nth(1)).toContainText('DEPLOY');
+  await expect(rows.nth(2)).toContainText('ROLLBACK');
+  await screenshot(page, 'nojs-rolled-back');
+});
