@@ -75,23 +75,36 @@ impl ConsoleError {
             ConsoleError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ConsoleError::Internal | ConsoleError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        // A plain form post (scripts off, or before the page's code arrived) is answered with a redirect back
-        // to its page carrying the error; a status set here would turn that redirect into an error page.
-        let plain_form = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        });
-        if plain_form {
+        let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+            return;
+        };
+        if let ConsoleError::TooManyAttempts(seconds) = self {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+        }
+        // A plain form post is answered with a redirect back to its page, which shows the error; a status
+        // set here would turn that redirect into a bare error page. The status it stands for is logged.
+        if plain_form_post() {
+            tracing::info!(status = status.as_u16(), error = %self, "plain form refused; redirected back to its page");
             return;
         }
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
-            if let ConsoleError::TooManyAttempts(seconds) = self {
-                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
-            }
-        }
+        response.set_status(status);
     }
+}
+
+/// Whether this server function was called by a plain HTML form (scripts off, or before the page's code
+/// arrived) that can be sent back to its page: the browser asked for HTML and named the page (server_fn
+/// redirects there; without a full address it could not carry the answer back).
+#[cfg(feature = "ssr")]
+pub(crate) fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        let header = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v: &http::HeaderValue| v.to_str().ok())
+        };
+        header(http::header::ACCEPT).is_some_and(|accept| accept.contains("text/html"))
+            && header(http::header::REFERER)
+                .is_some_and(|r| r.starts_with("http://") || r.starts_with("https://"))
+    })
 }

@@ -45,12 +45,20 @@ pub async fn rollback_proxy(
     proxy: String,
     revision: i64,
     environment: Option<String>,
+    #[server(default)] confirmed: bool,
 ) -> Result<String, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
     // A plain form's "Do not deploy" sends an empty name.
     let environment = environment.filter(|e| !e.is_empty());
+    if let Some(env) = &environment {
+        crate::proxy::unconfirmed_production(&cp, &actor, &project, env, confirmed).await?;
+    }
     let outcome =
         deploy::rollback::rollback(&cp, &actor, &project, &proxy, revision, environment.as_deref()).await?;
+    // A plain form's answer is not shown: a rollback whose deploy was refused comes back as that refusal.
+    if outcome.deploy_error.is_some() && crate::error::plain_form_post() {
+        return Err(ConsoleError::Refused(outcome.message()));
+    }
     Ok(outcome.message())
 }
 
@@ -271,12 +279,34 @@ fn Rollback(
             .unwrap_or_default(),
     );
     let environment = RwSignal::new(String::new());
+    // The fields are the truth until the page's code arrives (see the deploy panel): read once it runs.
+    let (revision_field, environment_field) = (
+        NodeRef::<leptos::html::Select>::new(),
+        NodeRef::<leptos::html::Select>::new(),
+    );
+    Effect::new(move |_| {
+        if let Some(field) = revision_field.get() {
+            revision.set(field.value());
+        }
+        if let Some(field) = environment_field.get() {
+            environment.set(field.value());
+        }
+    });
     Effect::new(move |_| {
         if let Some(r) = picks.rollback.get() {
             revision.set(r.to_string());
+            if let Some(field) = revision_field.get_untracked() {
+                field.set_value(&r.to_string());
+            }
             reveal("rollback-title");
         }
     });
+    let deploys_to_production = details
+        .proxy
+        .deploy_list
+        .iter()
+        .any(|e| details.production.contains(e));
+    let production = StoredValue::new(details.production.clone());
     // Which records the rollback's own records push out of the history: a rollback writes one, and one
     // more when it deploys; the record rolled back to is never pushed out.
     let limit = details.history_limit;
@@ -305,8 +335,19 @@ fn Rollback(
             return;
         };
         let env = Some(environment.get()).filter(|e| !e.is_empty());
+        let kind = |e: &String| {
+            if production.with_value(|p| p.contains(e)) {
+                " (a production environment)"
+            } else {
+                ""
+            }
+        };
         let question = match &env {
-            Some(e) => format!("Roll {} back to revision {r} and deploy it to {e}?", proxy.get()),
+            Some(e) => format!(
+                "Roll {} back to revision {r} and deploy it to {e}{}?",
+                proxy.get(),
+                kind(e)
+            ),
             None => format!(
                 "Roll {} back to revision {r}? The current configuration is kept in the history.",
                 proxy.get()
@@ -318,6 +359,7 @@ fn Rollback(
                 proxy: proxy.get(),
                 revision: r,
                 environment: env,
+                confirmed: true,
             });
         }
     };
@@ -339,13 +381,13 @@ fn Rollback(
             <div class="fields">
                 <div class="field">
                     <label for="rollback-revision">"To revision"</label>
-                    <select id="rollback-revision" name="revision" on:change=move |ev| revision.set(event_target_value(&ev)) prop:value=move || revision.get()>
+                    <select id="rollback-revision" name="revision" node_ref=revision_field on:change=move |ev| revision.set(event_target_value(&ev))>
                         {revision_options(&records)}
                     </select>
                 </div>
                 <div class="field">
                     <label for="rollback-environment">"Then deploy to"</label>
-                    <select id="rollback-environment" name="environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
+                    <select id="rollback-environment" name="environment" node_ref=environment_field on:change=move |ev| environment.set(event_target_value(&ev))>
                         <option value="">"Do not deploy"</option>
                         {details.proxy.deploy_list.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
                     </select>
@@ -354,6 +396,13 @@ fn Rollback(
                     {move || if action.pending().get() { "Rolling back…" } else { "Roll back" }}
                 </button>
             </div>
+            // What a plain form (before the page's code arrives) has instead of the page's question.
+            {deploys_to_production.then(|| view! {
+                <div class="field check plain-confirm">
+                    <input id="rollback-confirmed" name="confirmed" value="true" type="checkbox" />
+                    <label for="rollback-confirmed">"I have checked what this changes in production"</label>
+                </div>
+            })}
             </form>
             {move || blocked().map(|why| view! { <p class="reason">{why}</p> })}
             {move || {

@@ -37,6 +37,16 @@ use leptos_router::{path, Lazy, SsrMode};
 
 pub use error::ConsoleError;
 
+/// A plain form's refusal on its way back to its page: put in the request by the server from the session
+/// (never from the address, where anyone could write one), and handed to the page's server actions.
+#[derive(Debug, Clone)]
+pub struct CarriedFormError {
+    /// The server function's path.
+    pub path: String,
+    /// Its error, as server_fn encodes it.
+    pub err: String,
+}
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -69,6 +79,15 @@ fn script_policy() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    if let Some(carried) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CarriedFormError>().cloned())
+    {
+        provide_context(leptos::server::ServerActionError::new(
+            &carried.path,
+            &carried.err,
+        ));
+    }
     view! {
         <Stylesheet id="portico" href="/pkg/portico.css" />
         // An icon link, so the browser does not ask for /favicon.ico and log a 404.

@@ -25,15 +25,21 @@ pub async fn delete_proxy(project: String, proxy: String) -> Result<(), ConsoleE
     Ok(())
 }
 
+/// `confirmed`: the person agreed to a change to a production-type environment (the page's question, or,
+/// before the page's code arrived, the form's box).
 #[server(endpoint = "deploy_proxy")]
 pub async fn deploy_proxy(
     project: String,
     proxy: String,
     environment: String,
     options: DeployOptions,
+    #[server(default)] confirmed: bool,
 ) -> Result<DeploymentResult, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(deploy::deployments::deploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?)
+    unconfirmed_production(&cp, &actor, &project, &environment, confirmed).await?;
+    plain_form_outcome(
+        deploy::deployments::deploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?,
+    )
 }
 
 #[server(endpoint = "undeploy_proxy")]
@@ -42,9 +48,61 @@ pub async fn undeploy_proxy(
     proxy: String,
     environment: String,
     options: DeployOptions,
+    #[server(default)] confirmed: bool,
 ) -> Result<DeploymentResult, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    Ok(deploy::deployments::undeploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?)
+    unconfirmed_production(&cp, &actor, &project, &environment, confirmed).await?;
+    plain_form_outcome(
+        deploy::deployments::undeploy_proxy(&cp, &actor, &project, &proxy, &environment, &options).await?,
+    )
+}
+
+/// A plain form cannot ask first, so its production changes need the form's box ticked. (The page's code
+/// asks in a dialog, and says so with `confirmed`.)
+#[cfg(feature = "ssr")]
+pub(crate) async fn unconfirmed_production(
+    cp: &deploy::ControlPlane,
+    actor: &deploy::Actor,
+    project: &str,
+    environment: &str,
+    confirmed: bool,
+) -> Result<(), ConsoleError> {
+    if confirmed {
+        return Ok(());
+    }
+    let production = deploy::environments::project_environments(cp, actor, project)
+        .await?
+        .into_iter()
+        .any(|e| {
+            e.environment.name == environment
+                && e.environment.env_type == deploy::model::EnvironmentType::Production
+        });
+    if production {
+        return Err(ConsoleError::Refused(format!(
+            "{environment} is a production environment: tick “I have checked what this changes in production” to go ahead."
+        )));
+    }
+    Ok(())
+}
+
+/// A plain form's answer is not shown (the page is loaded again), so a deploy that was refused in an
+/// environment comes back as the error it is.
+#[cfg(feature = "ssr")]
+fn plain_form_outcome(result: DeploymentResult) -> Result<DeploymentResult, ConsoleError> {
+    if result.success || !crate::error::plain_form_post() {
+        return Ok(result);
+    }
+    let details: Vec<String> = result
+        .environment_results
+        .iter()
+        .filter(|e| !e.success)
+        .map(|e| format!("{}: {}", e.environment_name, e.message))
+        .collect();
+    Err(ConsoleError::Refused(format!(
+        "{} {}",
+        result.message,
+        details.join(" ")
+    )))
 }
 
 /// The project and proxy names in the current URL.
@@ -148,6 +206,24 @@ fn DeployPanel(
     let live = StoredValue::new(details.proxy.live.clone());
     let description = RwSignal::new(String::new());
     let persistent = RwSignal::new(false);
+    // The fields are the truth until the page's code arrives: whatever was chosen or typed before then is
+    // read into the signals once it runs (the fields are never written from the signals, which would wipe it).
+    let (env_field, description_field, keep_field) = (
+        NodeRef::<leptos::html::Select>::new(),
+        NodeRef::<leptos::html::Input>::new(),
+        NodeRef::<leptos::html::Input>::new(),
+    );
+    Effect::new(move |_| {
+        if let Some(field) = env_field.get() {
+            environment.set(field.value());
+        }
+        if let Some(field) = description_field.get() {
+            description.set(field.value());
+        }
+        if let Some(field) = keep_field.get() {
+            persistent.set(field.checked());
+        }
+    });
     let may = details.rights.deploy;
     // A deploy or undeploy writes a record; when the history is full, it pushes the oldest out.
     let (pushes_out, limit) = (details.next_record_pushes_out, details.history_limit);
@@ -160,12 +236,14 @@ fn DeployPanel(
         description: Some(description.get()).filter(|d| !d.trim().is_empty()),
         persistent: persistent.get(),
     };
+    // Sent once the page asked where it must (or needed not): the server then asks nothing more.
     let send_deploy = move || {
         deploy.dispatch(DeployProxy {
             project: project.get_untracked(),
             proxy: proxy.get_untracked(),
             environment: environment.get_untracked(),
             options: options(),
+            confirmed: true,
         });
     };
     // A production-type environment asks first, naming what the deploy changes there.
@@ -210,6 +288,7 @@ fn DeployPanel(
                 proxy: proxy.get(),
                 environment: environment.get(),
                 options: options(),
+                confirmed: true,
             });
         }
     };
@@ -240,32 +319,41 @@ fn DeployPanel(
                     <div class="fields">
                         <div class="field">
                             <label for="deploy-environment">"Environment"</label>
-                            <select id="deploy-environment" name="environment"
+                            <select id="deploy-environment" name="environment" node_ref=env_field
                                 on:change=move |ev| {
                                     let env = event_target_value(&ev);
                                     chosen.set(Some(env.clone()));
                                     environment.set(env);
-                                }
-                                prop:value=move || environment.get()>
+                                }>
                                 {targets.iter().map(|t| {
                                     let label = if is_production(t) { format!("{t} (production)") } else { t.clone() };
-                                    view! { <option value=t.clone()>{label}</option> }
+                                    let selected = *t == environment.get_untracked();
+                                    view! { <option value=t.clone() selected=selected>{label}</option> }
                                 }).collect_view()}
                             </select>
                             {move || is_production(&environment.get()).then(|| view! {
-                                <span class="badge warn" role="note">"Production: a deploy here asks first"</span>
+                                <span class="badge warn" role="note">"Production: a deploy or undeploy here asks first"</span>
                             })}
                         </div>
                         <div class="field grow">
                             <label for="deploy-description">"Description of this deploy"</label>
-                            <input id="deploy-description" name="options[description]" maxlength="1000" bind:value=description placeholder="What changes, and why" />
+                            <input id="deploy-description" name="options[description]" maxlength="1000" node_ref=description_field
+                                on:input=move |ev| description.set(event_target_value(&ev)) placeholder="What changes, and why" />
                         </div>
                         <div class="field check">
-                            <input id="deploy-persistent" name="options[persistent]" value="true" type="checkbox" bind:checked=persistent />
+                            <input id="deploy-persistent" name="options[persistent]" value="true" type="checkbox" node_ref=keep_field
+                                on:change=move |ev| persistent.set(event_target_checked(&ev)) />
                             <label for="deploy-persistent">"Keep this record"</label>
                         </div>
                     </div>
                     {retention}
+                    // What a plain form (before the page's code arrives) has instead of the page's question.
+                    {(!production.with_value(Vec::is_empty)).then(|| view! {
+                        <div class="field check plain-confirm">
+                            <input id="deploy-confirmed" name="confirmed" value="true" type="checkbox" />
+                            <label for="deploy-confirmed">"I have checked what this changes in production"</label>
+                        </div>
+                    })}
                     <div class="actions">
                         <button type="submit" class="primary" on:click=on_deploy disabled=move || !may || busy()>
                             {move || if deploy.pending().get() { "Deploying…" } else { "Deploy" }}

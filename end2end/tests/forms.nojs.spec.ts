@@ -61,3 +61,19 @@ test('rolls back without scripts', async ({ page, request }) => {
   await expect(rows.nth(2)).toContainText('ROLLBACK');
   await screenshot(page, 'nojs-rolled-back');
 });
+
+test('a production deploy without scripts needs its box ticked, and a refusal is shown on the page', async ({ page, request }) => {
+  const name = `plain-prod-${Date.now()}`;
+  const body = { name, relativePath: `/${name}`, deployList: ['production'] };
+  expect((await request.post('/apiops/projects/MyProject/apiProxies/', { headers: auth, data: body })).status()).toBe(200);
+  await signIn(page);
+  await page.goto(`/projects/MyProject/proxies/${name}`);
+  const live = page.locator('ul.live li').filter({ hasText: 'production' });
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('production is a production environment');
+  await expect(live).toHaveCount(0);
+  await page.getByLabel('I have checked what this changes in production').check();
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(live).toContainText('rev 1');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

@@ -71,6 +71,7 @@ pub async fn router(
         .layer(axum::middleware::from_fn(
             crate::cross_origin::refuse_cross_origin_writes,
         ))
+        .layer(axum::middleware::from_fn(crate::form_errors::carry_form_errors))
         .layer(sessions)
         .layer(axum::middleware::from_fn(
             crate::https_cookies::secure_cookies_over_https,

@@ -9,6 +9,7 @@ mod console_files;
 mod cross_origin;
 pub mod demo_backends;
 pub mod embedded_gateways;
+mod form_errors;
 mod gateway_hosts;
 mod https_cookies;
 pub mod listener;
