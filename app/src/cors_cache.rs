@@ -90,32 +90,12 @@ pub fn CorsRow(
                 <input id=format!("{id}-cors") type="checkbox" bind:checked=fields.cors_on />
                 <label for=format!("{id}-cors")>{label}</label>
             </div>
-            <div class="field grow">
-                <label for=format!("{id}-origins")>"Allowed origins"</label>
-                <input id=format!("{id}-origins") bind:value=fields.origins placeholder="https://shop.example.com, ..."
-                    aria-invalid=invalid(errors, "cors.allowOrigins") aria-describedby=format!("{id}-origins-error") />
-                <FieldError errors field="cors.allowOrigins".into() id=format!("{id}-origins-error") />
-            </div>
-            <div class="field">
-                <label for=format!("{id}-cors-methods")>"Allowed methods"</label>
-                <input id=format!("{id}-cors-methods") bind:value=fields.methods placeholder="GET, POST"
-                    aria-invalid=invalid(errors, "cors.allowMethods") aria-describedby=format!("{id}-cors-methods-error") />
-                <FieldError errors field="cors.allowMethods".into() id=format!("{id}-cors-methods-error") />
-            </div>
+            <TextField id=format!("{id}-origins") label="Allowed origins" value=fields.origins field="cors.allowOrigins" errors placeholder="https://shop.example.com, ..." grow=true />
+            <TextField id=format!("{id}-cors-methods") label="Allowed methods" value=fields.methods field="cors.allowMethods" errors placeholder="GET, POST" />
         </div>
         <div class="fields">
-            <div class="field grow">
-                <label for=format!("{id}-cors-headers")>"Allowed headers"</label>
-                <input id=format!("{id}-cors-headers") bind:value=fields.headers placeholder="Content-Type, X-Request-Id"
-                    aria-invalid=invalid(errors, "cors.allowHeaders") aria-describedby=format!("{id}-cors-headers-error") />
-                <FieldError errors field="cors.allowHeaders".into() id=format!("{id}-cors-headers-error") />
-            </div>
-            <div class="field">
-                <label for=format!("{id}-cors-age")>"Preflight cache (seconds)"</label>
-                <input id=format!("{id}-cors-age") inputmode="numeric" bind:value=fields.max_age
-                    aria-invalid=invalid(errors, "cors.maxAgeSeconds") aria-describedby=format!("{id}-cors-age-error") />
-                <FieldError errors field="cors.maxAgeSeconds".into() id=format!("{id}-cors-age-error") />
-            </div>
+            <TextField id=format!("{id}-cors-headers") label="Allowed headers" value=fields.headers field="cors.allowHeaders" errors placeholder="Content-Type, X-Request-Id" grow=true />
+            <TextField id=format!("{id}-cors-age") label="Preflight cache (seconds)" value=fields.max_age field="cors.maxAgeSeconds" errors numeric=true />
             <div class="field check">
                 <input id=format!("{id}-cors-credentials") type="checkbox" bind:checked=fields.credentials
                     aria-invalid=invalid(errors, "cors.allowCredentials") aria-describedby=format!("{id}-cors-credentials-error") />
@@ -140,25 +120,10 @@ pub fn CacheRow(
                 <input id=format!("{id}-cache") type="checkbox" bind:checked=fields.cache_on />
                 <label for=format!("{id}-cache")>{label}</label>
             </div>
-            <div class="field">
-                <label for=format!("{id}-ttl")>"Cache TTL (seconds)"</label>
-                <input id=format!("{id}-ttl") inputmode="numeric" bind:value=fields.ttl
-                    aria-invalid=invalid(errors, "cache.ttlSeconds") aria-describedby=format!("{id}-ttl-error") />
-                <FieldError errors field="cache.ttlSeconds".into() id=format!("{id}-ttl-error") />
-            </div>
-            <div class="field">
-                <label for=format!("{id}-entries")>"Cache entries at most"</label>
-                <input id=format!("{id}-entries") inputmode="numeric" bind:value=fields.entries
-                    aria-invalid=invalid(errors, "cache.maxEntries") aria-describedby=format!("{id}-entries-error") />
-                <FieldError errors field="cache.maxEntries".into() id=format!("{id}-entries-error") />
-            </div>
-            <div class="field grow">
-                // Requests with Authorization or Cookie are cached only when that header is listed.
-                <label for=format!("{id}-vary")>"Vary on headers"</label>
-                <input id=format!("{id}-vary") bind:value=fields.vary placeholder="Accept-Language, Authorization"
-                    aria-invalid=invalid(errors, "cache.varyHeaders") aria-describedby=format!("{id}-vary-error") />
-                <FieldError errors field="cache.varyHeaders".into() id=format!("{id}-vary-error") />
-            </div>
+            <TextField id=format!("{id}-ttl") label="Cache TTL (seconds)" value=fields.ttl field="cache.ttlSeconds" errors numeric=true />
+            <TextField id=format!("{id}-entries") label="Cache entries at most" value=fields.entries field="cache.maxEntries" errors numeric=true />
+            // Requests with Authorization or Cookie are cached only when that header is listed.
+            <TextField id=format!("{id}-vary") label="Vary on headers" value=fields.vary field="cache.varyHeaders" errors placeholder="Accept-Language, Authorization" grow=true />
         </div>
     }
 }
@@ -166,3 +131,38 @@ pub fn CacheRow(
 fn invalid(errors: FieldErrors, field: &'static str) -> impl Fn() -> String + Copy {
     move || errors.message(field).is_some().to_string()
 }
+
+/// A labelled text input with its message beside it: `field` is the JSON path its errors name.
+#[component]
+fn TextField(
+    id: String,
+    label: &'static str,
+    value: RwSignal<String>,
+    field: &'static str,
+    errors: FieldErrors,
+    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)] numeric: bool,
+    #[prop(optional)] grow: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:grow=grow>
+            <label for=id.clone()>{label}</label>
+            <input id=id bind:value=value placeholder=placeholder inputmode=numeric.then_some("numeric")
+                aria-invalid=invalid(errors, field) aria-describedby=error_id.clone() />
+            <FieldError errors field=field.into() id=error_id />
+        </div>
+    }
+}
+
+/// The fields these rows show messages beside, for a form to leave out of its list of other messages.
+pub const CORS_CACHE_FIELDS: [&str; 8] = [
+    "cors.allowOrigins",
+    "cors.allowMethods",
+    "cors.allowHeaders",
+    "cors.maxAgeSeconds",
+    "cors.allowCredentials",
+    "cache.ttlSeconds",
+    "cache.maxEntries",
+    "cache.varyHeaders",
+];

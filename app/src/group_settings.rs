@@ -4,7 +4,7 @@
 use deploy::model::{ApiProxyGroup, ClientRoute, GroupSpec};
 use leptos::prelude::*;
 
-use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
+use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow, CORS_CACHE_FIELDS};
 use crate::field_errors::{FieldError, FieldErrors};
 use crate::proxy_form::list;
 use crate::ConsoleError;
@@ -19,19 +19,9 @@ pub async fn save_group_settings(
     Ok(deploy::groups::update_group(&cp, &actor, &project, &group, settings).await?)
 }
 
-/// The fields the form shows messages beside; a message about any other goes under the form.
-const SHOWN: [&str; 10] = [
-    "clientRoute.relativePathList",
-    "clientRoute.methodList",
-    "cors.allowOrigins",
-    "cors.allowMethods",
-    "cors.allowHeaders",
-    "cors.maxAgeSeconds",
-    "cors.allowCredentials",
-    "cache.ttlSeconds",
-    "cache.maxEntries",
-    "cache.varyHeaders",
-];
+/// The form's own fields that show messages beside them (with the CORS and cache rows' fields); a message
+/// about any other goes under the form.
+const OWN_FIELDS: [&str; 2] = ["clientRoute.relativePathList", "clientRoute.methodList"];
 
 #[component]
 pub fn GroupSettings(
@@ -104,7 +94,7 @@ pub fn GroupSettings(
                 <CorsRow fields=cors_cache id="group" label="Group CORS" errors />
                 <CacheRow fields=cors_cache id="group" label="Group cache" errors />
                 <div aria-live="polite">
-                    {move || errors.others(&SHOWN).into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
+                    {move || errors.others(&[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat()).into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
                     {move || match saved.value().get() {
                         Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
                         Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }),

@@ -5,25 +5,18 @@ use deploy::model::{name_rule, ApiProxy, ApiType, ProxySpec, Routing, RoutingAlg
 use leptos::prelude::*;
 
 use crate::backend_rows::{BackendEditor, BackendRows};
-use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow};
+use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow, CORS_CACHE_FIELDS};
 use crate::field_errors::{FieldError, FieldErrors};
 use crate::routing_algorithms::{algorithm_name, ALGORITHMS};
 use crate::ConsoleError;
 
-/// The fields the form shows messages beside; a message about any other goes under the form.
-const SHOWN: [&str; 13] = [
+/// The form's own fields that show messages beside them (with the CORS and cache rows' fields); a message
+/// about any other goes under the form.
+const OWN_FIELDS: [&str; 5] = [
     "apiProxyName",
     "relativePath",
     "description",
     "routing.addressList",
-    "cors.allowOrigins",
-    "cors.allowMethods",
-    "cors.allowHeaders",
-    "cors.maxAgeSeconds",
-    "cors.allowCredentials",
-    "cache.ttlSeconds",
-    "cache.maxEntries",
-    "cache.varyHeaders",
     "deployList",
 ];
 
@@ -250,7 +243,7 @@ pub fn ProxyForm(
             </fieldset>
             {error("deployList")}
             <div aria-live="polite">
-                {move || errors.others(&SHOWN).into_iter().map(|m| view! { <p class="error field-error" role="alert">{m}</p> }).collect_view()}
+                {move || errors.others(&[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat()).into_iter().map(|m| view! { <p class="error field-error" role="alert">{m}</p> }).collect_view()}
                 {move || match saved.value().get() {
                     Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
                     Some(Err(e)) => Some(view! { <p class="error field-error" role="alert">{e.to_string()}</p> }),
