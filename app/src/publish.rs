@@ -80,6 +80,8 @@ pub fn BatchPublish(setup: PublishForm, published: RwSignal<u32>) -> impl IntoVi
     let filter = RwSignal::new(String::new());
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let remark = RwSignal::new(String::new());
+    // Which way the last run went, so its result reads as a publish or as an offline.
+    let last_online = RwSignal::new(true);
     let run = Action::new(
         move |(project_id, online, request): &(String, bool, PublishRequest)| {
             let (project_id, online, request) = (project_id.clone(), *online, request.clone());
@@ -104,12 +106,18 @@ pub fn BatchPublish(setup: PublishForm, published: RwSignal<u32>) -> impl IntoVi
             remark: Some(remark.get()).filter(|r| !r.trim().is_empty()),
         };
         if !online {
-            let question =
-                format!("Take the chosen APIs offline in {env_name}? They stop serving there at once.");
+            let question = offline_question(
+                &choices(),
+                by_group.get(),
+                &group.get(),
+                &selected.get(),
+                &env_name,
+            );
             if !window().confirm_with_message(&question).unwrap_or(false) {
                 return;
             }
         }
+        last_online.set(online);
         run.dispatch((project_id, online, request));
     };
     let submit_offline = submit.clone();
@@ -152,7 +160,7 @@ pub fn BatchPublish(setup: PublishForm, published: RwSignal<u32>) -> impl IntoVi
             }}
             <div role="status" aria-live="polite">
                 {move || run.value().get().map(|answer| match answer {
-                    Ok(result) => view! { <PublishTable result /> }.into_any(),
+                    Ok(result) => view! { <PublishTable result online=last_online.get_untracked() /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </div>
@@ -231,10 +239,54 @@ fn Picker(
     }
 }
 
+/// The question before taking APIs offline: which ones, by name (a group's by the group's name).
+fn offline_question(
+    choices: &Option<ApiChoices>,
+    by_group: bool,
+    group: &str,
+    selected: &BTreeSet<String>,
+    env_name: &str,
+) -> String {
+    let name_of = |list: &[(String, String)], id: &str| {
+        list.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let what = match choices {
+        Some(c) if by_group => format!("every API of the group {}", name_of(&c.groups, group)),
+        Some(c) => {
+            let mut names: Vec<String> = selected.iter().map(|id| name_of(&c.apis, id)).collect();
+            names.sort();
+            let shown = names.iter().take(15).cloned().collect::<Vec<_>>().join(", ");
+            let more = names.len().saturating_sub(15);
+            if more > 0 {
+                format!("{} APIs: {shown} and {more} more", names.len())
+            } else {
+                format!(
+                    "{}: {shown}",
+                    if names.len() == 1 {
+                        "this API"
+                    } else {
+                        "these APIs"
+                    }
+                )
+            }
+        }
+        None => "the chosen APIs".to_owned(),
+    };
+    format!("Take {what} offline in {env_name}? They stop serving there at once.")
+}
+
 #[component]
-fn PublishTable(result: PublishResult) -> impl IntoView {
+fn PublishTable(result: PublishResult, online: bool) -> impl IntoView {
+    let (done, done_row) = if online {
+        ("published", "Published")
+    } else {
+        ("taken offline", "Taken offline")
+    };
     let summary = format!(
-        "{} succeeded, {} failed.",
+        "{} {done}, {} failed.",
         result.success.len(),
         result.failure.len()
     );
@@ -248,8 +300,8 @@ fn PublishTable(result: PublishResult) -> impl IntoView {
                 {result.success.into_iter().map(|s| view! {
                     <tr class="ok">
                         <td class="name">{s.api_name}</td>
-                        <td>"Succeeded"</td>
-                        <td><code>{format!("version {}", &s.version_id[..8.min(s.version_id.len())])}</code></td>
+                        <td>{done_row}</td>
+                        <td>{online.then(|| view! { <code>{format!("version {}", &s.version_id[..8.min(s.version_id.len())])}</code> })}</td>
                     </tr>
                 }).collect_view()}
                 {result.failure.into_iter().map(|f| view! {

@@ -22,8 +22,8 @@ test('publishes 20 APIs to staging in one go and shows the one that failed', asy
   await staging.remark.fill('Spring release');
   await expect(staging.remarkCount).toHaveText('14 / 255');
   await staging.publish.click();
-  await expect(page.getByText('19 succeeded, 1 failed.')).toBeVisible();
-  await expect(staging.results.getByRole('row').filter({ hasText: 'Succeeded' })).toHaveCount(19);
+  await expect(page.getByText('19 published, 1 failed.')).toBeVisible();
+  await expect(staging.results.getByRole('row').filter({ hasText: 'Published' })).toHaveCount(19);
   const failed = staging.results.getByRole('row').filter({ hasText: 'Failed' });
   await expect(failed).toHaveCount(1);
   await expect(failed).toContainText(`${prefix}-19`);
@@ -31,6 +31,16 @@ test('publishes 20 APIs to staging in one go and shows the one that failed', asy
   // What is live here now lists them.
   await expect(page.getByRole('table', { name: 'Live API proxies' })).toContainText(`${prefix}-00`);
   await screenshot(page, 'batch-publish');
+
+  // Taking them offline names them first, and the result reads as an offline result.
+  let question = '';
+  page.once('dialog', (d) => { question = d.message(); void d.accept(); });
+  await staging.takeOffline.click();
+  await expect.poll(() => question).toContain(`20 APIs: ${prefix}-00, ${prefix}-01`);
+  expect(question).toContain('and 5 more offline in staging');
+  await expect(page.getByText('19 taken offline, 1 failed.')).toBeVisible();
+  await expect(staging.results.getByRole('row').filter({ hasText: 'Taken offline' })).toHaveCount(19);
+  await expect(page.getByRole('table', { name: 'Live API proxies' })).not.toContainText(`${prefix}-00`);
 });
 
 test('a system admin adds an environment', async ({ page }) => {
