@@ -5,6 +5,8 @@
 use deploy::model::{Refusal, Rule, Violation};
 use leptos::prelude::*;
 
+use crate::ConsoleError;
+
 /// Messages by field path (`relativePath`, `routing.addressList[1].weight`).
 #[derive(Clone, Copy)]
 pub struct FieldErrors(RwSignal<Vec<(String, String)>>);
@@ -12,6 +14,17 @@ pub struct FieldErrors(RwSignal<Vec<(String, String)>>);
 impl FieldErrors {
     pub fn new() -> Self {
         FieldErrors(RwSignal::new(Vec::new()))
+    }
+
+    /// Shows each field the server refuses (the browser checked first; the server checks again) beside it.
+    pub fn follow(&self, refused: Signal<Option<ConsoleError>>) {
+        let this = *self;
+        Effect::new(move |_| {
+            if let Some(ConsoleError::Invalid(v)) = refused.get() {
+                this.clear();
+                this.add_violations([v]);
+            }
+        });
     }
 
     pub fn clear(&self) {
@@ -88,6 +101,24 @@ pub fn FieldError(
             errors.message(&field)
         };
         message.map(|m| view! { <p class="error field-error" id=id.clone() role="alert">{m}</p> })
+    }
+}
+
+/// Under a form: messages about fields it shows nowhere else (`shown` are those it does), and a refusal
+/// that is about no field at all, so none is lost.
+#[component]
+pub fn FormErrors(
+    errors: FieldErrors,
+    shown: Vec<&'static str>,
+    refused: Signal<Option<ConsoleError>>,
+) -> impl IntoView {
+    view! {
+        <div aria-live="polite">
+            {move || errors.others(&shown).into_iter().map(|m| view! { <p class="error field-error" role="alert">{m}</p> }).collect_view()}
+            {move || refused.get().filter(|e| !matches!(e, ConsoleError::Invalid(_))).map(|e| {
+                view! { <p class="error field-error" role="alert">{e.to_string()}</p> }
+            })}
+        </div>
     }
 }
 

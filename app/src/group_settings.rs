@@ -5,7 +5,7 @@ use deploy::model::{ApiProxyGroup, ClientRoute, GroupSpec};
 use leptos::prelude::*;
 
 use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow, CORS_CACHE_FIELDS};
-use crate::field_errors::{FieldError, FieldErrors};
+use crate::field_errors::{FieldError, FieldErrors, FormErrors};
 use crate::proxy_form::list;
 use crate::ConsoleError;
 
@@ -35,12 +35,8 @@ pub fn GroupSettings(
     let methods = RwSignal::new(current.client_route.method_list.join(", "));
     let cors_cache = CorsCacheFields::new(&current.cors, &current.cache);
     let errors = FieldErrors::new();
-    Effect::new(move |_| {
-        if let Some(Err(ConsoleError::Invalid(v))) = saved.value().get() {
-            errors.clear();
-            errors.add_violations([v]);
-        }
-    });
+    let refused = Signal::derive(move || saved.value().get().and_then(Result::err));
+    errors.follow(refused);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         errors.clear();
@@ -93,13 +89,7 @@ pub fn GroupSettings(
                 </div>
                 <CorsRow fields=cors_cache id="group" label="Group CORS" errors />
                 <CacheRow fields=cors_cache id="group" label="Group cache" errors />
-                <div aria-live="polite">
-                    {move || errors.others(&[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat()).into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
-                    {move || match saved.value().get() {
-                        Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
-                        Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }),
-                    }}
-                </div>
+                <FormErrors errors shown=[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat() refused />
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || !may || saved.pending().get()>
                         {move || if saved.pending().get() { "Saving…" } else { "Save settings" }}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::backend_rows::{BackendEditor, BackendRows};
 use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow, CORS_CACHE_FIELDS};
-use crate::field_errors::{FieldError, FieldErrors};
+use crate::field_errors::{FieldError, FieldErrors, FormErrors};
 use crate::routing_algorithms::{algorithm_name, ALGORITHMS};
 use crate::ConsoleError;
 
@@ -95,13 +95,8 @@ pub fn ProxyForm(
             .unwrap_or_default(),
     );
     let errors = FieldErrors::new();
-    // The server checks again; what it refuses lands beside the field it names, or under the form.
-    Effect::new(move |_| {
-        if let Some(Err(ConsoleError::Invalid(v))) = saved.value().get() {
-            errors.clear();
-            errors.add_violations([v]);
-        }
-    });
+    let refused = Signal::derive(move || saved.value().get().and_then(Result::err));
+    errors.follow(refused);
     // Asked in the browser only, as the path or the deploy list changes. Read only once the page runs in
     // the browser: on the server a local resource never resolves, and reading it inside the page's
     // Suspense kept the server's answer from ever carrying the page (it streamed "Loading…" and stopped).
@@ -242,13 +237,7 @@ pub fn ProxyForm(
                 }).collect_view()}
             </fieldset>
             {error("deployList")}
-            <div aria-live="polite">
-                {move || errors.others(&[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat()).into_iter().map(|m| view! { <p class="error field-error" role="alert">{m}</p> }).collect_view()}
-                {move || match saved.value().get() {
-                    Some(Err(ConsoleError::Invalid(_))) | None | Some(Ok(_)) => None,
-                    Some(Err(e)) => Some(view! { <p class="error field-error" role="alert">{e.to_string()}</p> }),
-                }}
-            </div>
+            <FormErrors errors shown=[&OWN_FIELDS[..], &CORS_CACHE_FIELDS[..]].concat() refused />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || !may.get() || saved.pending().get()>
                     {move || match (saved.pending().get(), create) {

@@ -48,7 +48,11 @@ pub async fn group_page(cp: &ControlPlane, actor: &Actor, project: &str, group: 
     Ok(GroupPage {
         group: crate::groups::load_one(&mut tx, p.id, group).await?,
         proxies: crate::proxies::names(&mut tx, p.id).await?,
-        environments: environment_names(&mut tx, p.id).await?,
+        environments: assigned_environments(&mut tx, p.id)
+            .await?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
         rights,
     })
 }
@@ -84,13 +88,7 @@ async fn read_proxy_page(
     .bind(proxy)
     .fetch_one(&mut *conn)
     .await?;
-    let environments: Vec<(String, String)> = sqlx::query_as(
-        "SELECT e.name, e.env_type FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
-         WHERE pe.project_id = $1 ORDER BY e.name",
-    )
-    .bind(project.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let environments = assigned_environments(conn, project.id).await?;
     let production = EnvironmentType::Production.as_str();
     Ok(ProxyPage {
         proxy: loaded,
@@ -106,9 +104,10 @@ async fn read_proxy_page(
     })
 }
 
-async fn environment_names(conn: &mut Conn, project_id: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT e.name FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
+/// The project's environments by name, each with its type.
+async fn assigned_environments(conn: &mut Conn, project_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT e.name, e.env_type FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
          WHERE pe.project_id = $1 ORDER BY e.name",
     )
     .bind(project_id)
