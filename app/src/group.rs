@@ -3,13 +3,14 @@
 
 use deploy::model::{DeployOptions, DeploymentResult};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::group_settings::{GroupSettings, SaveGroupSettings};
-use crate::project::project_href;
+use crate::project::{project_href, LiveList};
 use crate::proxy::DeployResultView;
-use crate::ConsoleError;
+use crate::{early_input, ConsoleError};
 
 use deploy::model::GroupPage as GroupView;
 
@@ -35,6 +36,8 @@ pub async fn change_member(
     Ok(())
 }
 
+/// `deploy`: deploy (or else undeploy) every member. `confirmed`: the person agreed to a change to a
+/// production-type environment (the page's question, or, before the page's code arrived, the form's box).
 #[server(endpoint = "move_group")]
 pub async fn move_group(
     project: String,
@@ -42,15 +45,17 @@ pub async fn move_group(
     environment: String,
     deploy: bool,
     options: DeployOptions,
+    #[server(default)] confirmed: bool,
 ) -> Result<DeploymentResult, ConsoleError> {
     use deploy::deployments::{deploy_group, undeploy_group};
     let (cp, actor) = crate::session::actor().await?;
+    crate::proxy::unconfirmed_production(&cp, &actor, &project, &environment, confirmed).await?;
     let result = if deploy {
         deploy_group(&cp, &actor, &project, &group, &environment, &options).await?
     } else {
         undeploy_group(&cp, &actor, &project, &group, &environment, &options).await?
     };
-    Ok(result)
+    crate::proxy::plain_form_outcome(result)
 }
 
 pub fn group_href(project: &str, group: &str) -> String {
@@ -117,16 +122,36 @@ fn GroupDeploy(
     v: GroupView,
     moved: ServerAction<MoveGroup>,
 ) -> impl IntoView {
-    let environment = RwSignal::new(v.environments.first().cloned().unwrap_or_default());
-    let description = RwSignal::new(String::new());
+    // What was chosen or typed before the page's code arrived stays (see early_input).
+    let first = v.environments.first().cloned().unwrap_or_default();
+    let environment = RwSignal::new(early_input::value("group-environment").unwrap_or(first));
+    let description = RwSignal::new(early_input::value("group-description").unwrap_or_default());
+    let production = StoredValue::new(v.production.clone());
+    let is_production = move |env: &str| production.with_value(|p| p.iter().any(|e| e == env));
+    let members = v.group.members.len();
     let may = v.rights.deploy;
-    let go = move |deploy: bool| {
-        if !deploy {
-            let question = format!(
-                "Undeploy every API proxy of {} from {}?",
-                group.get(),
-                environment.get()
-            );
+    // Once the page runs, the buttons act here, asking first where needed; before that, and with scripts
+    // off, the form posts itself to the same server function, and its box stands for the question.
+    let go = move |ev: leptos::ev::MouseEvent, deploy: bool| {
+        ev.prevent_default();
+        let env = environment.get();
+        let kind = if is_production(&env) {
+            ", a production environment"
+        } else {
+            ""
+        };
+        let question = match deploy {
+            true if is_production(&env) => Some(format!(
+                "Deploy the {members} API proxies of {} to {env}{kind}? Each serves its current configuration there at once.",
+                group.get()
+            )),
+            true => None,
+            false => Some(format!(
+                "Undeploy every API proxy of {} from {env}{kind}? They stop serving there at once.",
+                group.get()
+            )),
+        };
+        if let Some(question) = question {
             if !window().confirm_with_message(&question).unwrap_or(false) {
                 return;
             }
@@ -134,34 +159,51 @@ fn GroupDeploy(
         moved.dispatch(MoveGroup {
             project: project.get(),
             group: group.get(),
-            environment: environment.get(),
+            environment: env,
             deploy,
             options: DeployOptions {
                 description: Some(description.get()).filter(|d| !d.trim().is_empty()),
                 persistent: false,
             },
+            confirmed: true,
         });
     };
     view! {
         <section class="card" aria-labelledby="group-deploy-title">
             <h2 id="group-deploy-title">"Deploy the group"</h2>
+            <form method="post" action=MoveGroup::url() aria-label="Deploy or undeploy the group">
+            <input type="hidden" name="project" value=project.get_untracked() />
+            <input type="hidden" name="group" value=group.get_untracked() />
             <div class="fields">
                 <div class="field">
                     <label for="group-environment">"Environment"</label>
-                    <select id="group-environment" on:change=move |ev| environment.set(event_target_value(&ev)) prop:value=move || environment.get()>
-                        {v.environments.iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
+                    <select id="group-environment" name="environment" on:change=move |ev| environment.set(event_target_value(&ev))>
+                        {v.environments.iter().map(|e| {
+                            let label = if is_production(e) { format!("{e} (production)") } else { e.clone() };
+                            let chosen = *e == environment.get_untracked();
+                            view! { <option value=e.clone() selected=chosen>{label}</option> }
+                        }).collect_view()}
                     </select>
                 </div>
                 <div class="field grow">
                     <label for="group-description">"Description of this deploy"</label>
-                    <input id="group-description" maxlength="1000" bind:value=description />
+                    <input id="group-description" name="options[description]" maxlength="1000" value=description.get_untracked()
+                        on:input=move |ev| description.set(event_target_value(&ev)) />
                 </div>
             </div>
+            // What a plain form (before the page's code arrives) has instead of the page's question.
+            {(!v.production.is_empty()).then(|| view! {
+                <div class="field check plain-only">
+                    <input id="group-confirmed" name="confirmed" value="true" type="checkbox" />
+                    <label for="group-confirmed">"I have checked what this changes in production"</label>
+                </div>
+            })}
             <div class="actions">
-                <button class="primary" on:click=move |_| go(true) disabled=move || !may || moved.pending().get()>"Deploy group"</button>
-                <button on:click=move |_| go(false) disabled=move || !may || moved.pending().get()>"Undeploy group"</button>
+                <button type="submit" name="deploy" value="true" class="primary" on:click=move |ev| go(ev, true) disabled=move || !may || moved.pending().get()>"Deploy group"</button>
+                <button type="submit" name="deploy" value="false" on:click=move |ev| go(ev, false) disabled=move || !may || moved.pending().get()>"Undeploy group"</button>
                 {(!may).then(|| view! { <span class="reason">{crate::rights::lacking("DEPLOY_UNDEPLOY")}</span> })}
             </div>
+            </form>
             <div role="status" aria-live="polite">
                 {move || moved.value().get().map(|r| match r {
                     Ok(result) => view! { <DeployResultView result /> }.into_any(),
@@ -182,9 +224,17 @@ fn Members(
     let may = v.rights.manage;
     let candidates: Vec<String> = v
         .proxies
-        .into_iter()
-        .filter(|p| !v.group.members.contains(p))
+        .iter()
+        .filter(|p| !v.group.members.contains(&p.name))
+        .map(|p| p.name.clone())
         .collect();
+    let live_of = |name: &str| {
+        v.proxies
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.live.clone())
+            .unwrap_or_default()
+    };
     let pick = RwSignal::new(candidates.first().cloned().unwrap_or_default());
     let change = move |proxy: String, add: bool| {
         member.dispatch(ChangeMember {
@@ -207,6 +257,7 @@ fn Members(
                             view! {
                                 <li>
                                     <a href=href>{m.clone()}</a>
+                                    <LiveList live=live_of(&m) />
                                     <button class="link" aria-label=format!("Remove {m}") disabled=!may on:click=move |_| change(name.clone(), false)>"Remove"</button>
                                 </li>
                             }

@@ -398,7 +398,7 @@ fn Rollback(
             </div>
             // What a plain form (before the page's code arrives) has instead of the page's question.
             {deploys_to_production.then(|| view! {
-                <div class="field check plain-confirm">
+                <div class="field check plain-only">
                     <input id="rollback-confirmed" name="confirmed" value="true" type="checkbox" />
                     <label for="rollback-confirmed">"I have checked what this changes in production"</label>
                 </div>

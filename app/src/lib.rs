@@ -4,6 +4,7 @@
 
 mod backend_rows;
 mod cors_cache;
+mod early_input;
 mod environments;
 mod error;
 mod field_errors;

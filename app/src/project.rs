@@ -38,7 +38,7 @@ pub fn ProjectPage() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(created)) = saved.value().get() {
-            navigate(&proxy_href(&name(), &created.name), Default::default());
+            navigate(&proxy_href(&name(), &created.proxy.name), Default::default());
         }
     });
     let project = Memo::new(move |_| name());

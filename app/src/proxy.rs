@@ -88,7 +88,7 @@ pub(crate) async fn unconfirmed_production(
 /// A plain form's answer is not shown (the page is loaded again), so a deploy that was refused in an
 /// environment comes back as the error it is.
 #[cfg(feature = "ssr")]
-fn plain_form_outcome(result: DeploymentResult) -> Result<DeploymentResult, ConsoleError> {
+pub(crate) fn plain_form_outcome(result: DeploymentResult) -> Result<DeploymentResult, ConsoleError> {
     if result.success || !crate::error::plain_form_post() {
         return Ok(result);
     }
@@ -172,7 +172,7 @@ pub fn ProxyPage() -> impl IntoView {
                                     view! { <span class="reason">{crate::rights::lacking("EXPORT_IMPORT")}</span> }.into_any()
                                 }}
                             </p>
-                            <ProxyForm project existing=Some(d.proxy) environments=d.environments saved may />
+                            <ProxyForm project existing=Some(d.proxy) environments=d.environments production=d.production saved may />
                             <DeleteProxy project proxy may />
                         }.into_any()
                     }
@@ -349,7 +349,7 @@ fn DeployPanel(
                     {retention}
                     // What a plain form (before the page's code arrives) has instead of the page's question.
                     {(!production.with_value(Vec::is_empty)).then(|| view! {
-                        <div class="field check plain-confirm">
+                        <div class="field check plain-only">
                             <input id="deploy-confirmed" name="confirmed" value="true" type="checkbox" />
                             <label for="deploy-confirmed">"I have checked what this changes in production"</label>
                         </div>

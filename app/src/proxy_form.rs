@@ -1,8 +1,11 @@
 //! The API proxy form: create one on the project page, edit one on its page. Messages appear next to the
 //! field they are about; the server checks everything again.
 
-use deploy::model::{name_rule, ApiProxy, ApiType, ProxySpec, Routing, RoutingAlgorithm, MAX_NAME};
+use deploy::model::{
+    name_rule, ApiProxy, ApiType, DeploymentResult, ProxySpec, Routing, RoutingAlgorithm, MAX_NAME,
+};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::backend_rows::{BackendEditor, BackendRows};
 use crate::cors_cache::{CacheRow, CorsCacheFields, CorsRow, CORS_CACHE_FIELDS};
@@ -20,6 +23,15 @@ const OWN_FIELDS: [&str; 5] = [
     "deployList",
 ];
 
+/// What a save answered: the proxy as saved, and for "Save and deploy" the deploy's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub proxy: ApiProxy,
+    pub deployed: Option<DeploymentResult>,
+}
+
+/// `deploy_to`: also deploy what is saved there, in the same step (editing only). `confirmed`: the person
+/// agreed to a change to a production-type environment.
 #[server(endpoint = "save_proxy")]
 pub async fn save_proxy(
     project: String,
@@ -28,14 +40,41 @@ pub async fn save_proxy(
     spec: ProxySpec,
     // A form with no environment ticked sends no list at all: that is an empty list, not a missing field.
     #[server(default)] deploy_list: Vec<String>,
-) -> Result<ApiProxy, ConsoleError> {
+    #[server(default)] deploy_to: Option<String>,
+    #[server(default)] confirmed: bool,
+) -> Result<Saved, ConsoleError> {
     let (cp, actor) = crate::session::actor().await?;
-    let saved = if create {
+    if let Some(environment) = deploy_to.filter(|_| !create) {
+        crate::proxy::unconfirmed_production(&cp, &actor, &project, &environment, confirmed).await?;
+        let options = deploy::model::DeployOptions {
+            description: Some("Saved and deployed from the console".into()),
+            persistent: false,
+        };
+        let (proxy, result) = deploy::deployments::save_and_deploy(
+            &cp,
+            &actor,
+            &project,
+            &name,
+            spec,
+            Some(&deploy_list),
+            &environment,
+            &options,
+        )
+        .await?;
+        return Ok(Saved {
+            proxy,
+            deployed: Some(result),
+        });
+    }
+    let proxy = if create {
         deploy::proxies::create_proxy(&cp, &actor, &project, &name, spec, &deploy_list).await?
     } else {
         deploy::proxies::update_proxy(&cp, &actor, &project, &name, spec, Some(&deploy_list)).await?
     };
-    Ok(saved)
+    Ok(Saved {
+        proxy,
+        deployed: None,
+    })
 }
 
 /// Where the path would overlap one live under another proxy, per environment of the deploy list: the form
@@ -75,6 +114,9 @@ pub fn ProxyForm(
     environments: Vec<String>,
     saved: ServerAction<SaveProxy>,
     #[prop(into)] may: Signal<bool>,
+    /// Those of `environments` of the PRODUCTION type: "Save and deploy" there asks first.
+    #[prop(optional)]
+    production: Vec<String>,
 ) -> impl IntoView {
     let create = existing.is_none();
     let start = existing.clone().map(|p| p.spec).unwrap_or_default();
@@ -94,6 +136,7 @@ pub fn ProxyForm(
             .map(|p| p.deploy_list.clone())
             .unwrap_or_default(),
     );
+    let production = StoredValue::new(production);
     let errors = FieldErrors::new();
     let refused = Signal::derive(move || saved.value().get().and_then(Result::err));
     errors.follow(refused);
@@ -118,8 +161,8 @@ pub fn ProxyForm(
         }
     });
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Checks the form as the server would, then sends it; `deploy_to` also deploys what is saved there.
+    let send = move |deploy_to: Option<String>| {
         errors.clear();
         let address_list = backends.read(errors);
         let cors_cache = cors_cache.read(errors);
@@ -152,13 +195,41 @@ pub fn ProxyForm(
         if !errors.is_empty() {
             return;
         }
+        if let Some(env) = deploy_to
+            .as_ref()
+            .filter(|env| production.with_value(|p| p.contains(env)))
+        {
+            let question = format!(
+                "Save and deploy {} to {env}, a production environment? It serves this configuration there at once.",
+                name.get().trim()
+            );
+            if !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
         saved.dispatch(SaveProxy {
             project: project.get(),
             name: name.get().trim().to_owned(),
             create,
             spec,
             deploy_list: deploy_list.get(),
+            deploy_to,
+            confirmed: true,
         });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send(None);
+    };
+    // "Save and deploy" goes to one of the environments ticked in the deploy list.
+    let deploy_to = RwSignal::new(None::<String>);
+    let target = move || {
+        deploy_list.with(|list| {
+            deploy_to
+                .get()
+                .filter(|env| list.contains(env))
+                .or_else(|| list.first().cloned())
+        })
     };
     let invalid = move |field: &'static str| move || errors.message(field).is_some().to_string();
     let error = move |field: &'static str| {
@@ -246,10 +317,32 @@ pub fn ProxyForm(
                         (false, false) => "Save configuration",
                     }}
                 </button>
+                {(!create).then(|| view! {
+                    <label for="proxy-deploy-to">"or save and deploy to"</label>
+                    <select id="proxy-deploy-to" on:change=move |ev| deploy_to.set(Some(event_target_value(&ev)))
+                        disabled=move || deploy_list.with(Vec::is_empty)>
+                        {move || deploy_list.get().into_iter().map(|env| {
+                            let label = if production.with_value(|p| p.contains(&env)) { format!("{env} (production)") } else { env.clone() };
+                            let chosen = target().as_ref() == Some(&env);
+                            view! { <option value=env.clone() selected=chosen>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <button type="button" on:click=move |_| send(target())
+                        disabled=move || !may.get() || saved.pending().get() || target().is_none()>
+                        "Save and deploy"
+                    </button>
+                })}
                 {move || (!may.get()).then(|| view! { <span class="reason">{crate::rights::lacking("MANAGE")}</span> })}
-                <span role="status">
-                    {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="notice">"Saved."</span> })}
-                </span>
+            </div>
+            <div role="status" aria-live="polite">
+                {move || match saved.value().get() {
+                    Some(Ok(Saved { deployed: Some(result), .. })) => Some(view! {
+                        <p class="notice">"Saved."</p>
+                        <crate::proxy::DeployResultView result />
+                    }.into_any()),
+                    Some(Ok(_)) => Some(view! { <span class="notice">"Saved."</span> }.into_any()),
+                    _ => None,
+                }}
             </div>
         </form>
     }

@@ -4,11 +4,11 @@
 use crate::db::{Backend, Conn};
 
 use crate::error::not_found_as_invalid;
-use crate::model::Permission;
+use crate::model::{ApiProxy, Permission, ProxySpec};
 use crate::rows::find_group;
 use crate::rows::find_proxy;
 use crate::rows::project_environment;
-use crate::rows::{authorize, Need};
+use crate::rows::{authorize, lacking, membership, Need, ProjectKey};
 use crate::steps::{deploy_one, live_group_of, undeploy_one, Candidate, Step};
 use crate::{Actor, ControlPlane, Error, Result};
 
@@ -112,6 +112,62 @@ pub async fn undeploy_proxy(
         Direction::Undeploy,
     )
     .await
+}
+
+/// Saves a proxy's configuration (and, if given, its deploy list) and deploys it to one environment, in one
+/// transaction: a refused deploy keeps the save too, so what is saved never runs ahead of what the person
+/// meant to ship, and they fix the form and send it again. Needs MANAGE and DEPLOY_UNDEPLOY. Answers the
+/// proxy as saved (with where it is live now) and the deploy's result.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_and_deploy(
+    cp: &ControlPlane,
+    actor: &Actor,
+    project: &str,
+    proxy: &str,
+    spec: ProxySpec,
+    deploy_list: Option<&[String]>,
+    environment: &str,
+    options: &DeployOptions,
+) -> Result<(ApiProxy, DeploymentResult)> {
+    spec.validate()?;
+    cp.backends().check_routing(&spec.routing)?;
+    let description = description(options, Direction::Deploy)?;
+    let mut tx = cp.begin_write().await?;
+    let (p, held) = membership(&mut tx, actor, ProjectKey::Name(project)).await?;
+    for need in [Permission::Manage, Permission::DeployUndeploy].map(Need::Permission) {
+        if !held.grants(need) {
+            return Err(lacking(&p.name, need));
+        }
+    }
+    crate::proxies::write_update(&mut tx, actor, &p, proxy, &spec, deploy_list).await?;
+    let (candidate, env_id, env_name) = find_candidate(&mut tx, p.id, proxy, environment).await?;
+    let step = Step {
+        actor,
+        project: &p,
+        environment: Some((env_id, &env_name)),
+        description: &description,
+        options,
+        backends: cp.backends(),
+        keep_revision: None,
+    };
+    // Any refusal returns before the commit: the transaction is dropped, and the save with it.
+    let written = deploy_one(&mut tx, &step, &candidate, None).await?;
+    let verb = Direction::Deploy.verb();
+    crate::rows::record_audit(
+        &mut tx,
+        actor,
+        verb,
+        "API_PROXY",
+        &candidate.name,
+        Some(p.id),
+        &env_name,
+    )
+    .await?;
+    let saved = crate::proxies::load_one(&mut tx, p.id, proxy).await?;
+    tx.commit().await?;
+    let mut result = summarise(Direction::Deploy, &env_name, 1, 1, vec![]);
+    name_kept_group(&mut result, written.kept_group);
+    Ok((saved, result))
 }
 
 async fn move_group(
@@ -298,12 +354,17 @@ async fn move_proxy(
     };
     let done = usize::from(failures.is_empty());
     let mut result = summarise(direction, &env_name, done, 1, failures);
+    name_kept_group(&mut result, kept_group);
+    Ok(result)
+}
+
+/// A proxy deployed on its own where its group is live keeps the group's settings: the answer says so.
+fn name_kept_group(result: &mut DeploymentResult, kept_group: Option<String>) {
     if let (Some(group), Some(env)) = (kept_group, result.environment_results.first_mut()) {
         env.message.push_str(&format!(
             " with the settings of API Proxy Group ({group}), which is live there"
         ));
     }
-    Ok(result)
 }
 
 fn summarise(

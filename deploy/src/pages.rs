@@ -45,14 +45,12 @@ pub async fn history_page(
 pub async fn group_page(cp: &ControlPlane, actor: &Actor, project: &str, group: &str) -> Result<GroupPage> {
     let mut tx = cp.begin_read().await?;
     let (p, rights) = viewable(&mut tx, actor, project).await?;
+    let (environments, production) = names_and_production(assigned_environments(&mut tx, p.id).await?);
     Ok(GroupPage {
         group: crate::groups::load_one(&mut tx, p.id, group).await?,
-        proxies: crate::proxies::names(&mut tx, p.id).await?,
-        environments: assigned_environments(&mut tx, p.id)
-            .await?
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect(),
+        proxies: crate::proxies::summaries(&mut tx, p.id).await?,
+        environments,
+        production,
         rights,
     })
 }
@@ -88,20 +86,26 @@ async fn read_proxy_page(
     .bind(proxy)
     .fetch_one(&mut *conn)
     .await?;
-    let environments = assigned_environments(conn, project.id).await?;
-    let production = EnvironmentType::Production.as_str();
+    let (environments, production) = names_and_production(assigned_environments(conn, project.id).await?);
     Ok(ProxyPage {
         proxy: loaded,
-        production: environments
-            .iter()
-            .filter(|(_, t)| t == production)
-            .map(|(name, _)| name.clone())
-            .collect(),
-        environments: environments.into_iter().map(|(name, _)| name).collect(),
+        environments,
+        production,
         rights,
         history_limit: limit,
         next_record_pushes_out: if unkept >= limit { oldest } else { None },
     })
+}
+
+/// The environments' names, and those of the PRODUCTION type (where the console asks before it deploys).
+fn names_and_production(environments: Vec<(String, String)>) -> (Vec<String>, Vec<String>) {
+    let production = EnvironmentType::Production.as_str();
+    let chosen = environments
+        .iter()
+        .filter(|(_, t)| t == production)
+        .map(|(name, _)| name.clone())
+        .collect();
+    (environments.into_iter().map(|(name, _)| name).collect(), chosen)
 }
 
 /// The project's environments by name, each with its type.

@@ -97,15 +97,27 @@ pub async fn update_proxy(
     cp.backends().check_routing(&spec.routing)?;
     let mut tx = cp.begin_write().await?;
     let p = authorize(&mut tx, actor, project, Need::Permission(Permission::Manage)).await?;
-    let row = find_proxy(&mut tx, p.id, name).await?;
-    write_spec(&mut tx, row.id, &spec).await?;
-    if let Some(list) = deploy_list {
-        set_deploy_list(&mut tx, p.id, row.id, list).await?;
-    }
-    crate::rows::record_audit(&mut tx, actor, "UPDATE", "API_PROXY", &row.name, Some(p.id), "").await?;
-    let proxy = load_one(&mut tx, p.id, &row.name).await?;
+    write_update(&mut tx, actor, &p, name, &spec, deploy_list).await?;
+    let proxy = load_one(&mut tx, p.id, name).await?;
     tx.commit().await?;
     Ok(proxy)
+}
+
+/// The writes of an update, for a caller that checked the spec and holds MANAGE on the project.
+pub(crate) async fn write_update(
+    conn: &mut Conn,
+    actor: &Actor,
+    p: &ProjectRef,
+    name: &str,
+    spec: &ProxySpec,
+    deploy_list: Option<&[String]>,
+) -> Result<()> {
+    let row = find_proxy(conn, p.id, name).await?;
+    write_spec(conn, row.id, spec).await?;
+    if let Some(list) = deploy_list {
+        set_deploy_list(conn, p.id, row.id, list).await?;
+    }
+    crate::rows::record_audit(conn, actor, "UPDATE", "API_PROXY", &row.name, Some(p.id), "").await
 }
 
 pub(crate) async fn write_spec(conn: &mut Conn, proxy_id: i64, spec: &ProxySpec) -> Result<()> {
@@ -249,16 +261,6 @@ pub async fn list_proxy_summaries(
     let mut conn = cp.pool().acquire().await?;
     let p = authorize(&mut conn, actor, project, Need::Permission(Permission::View)).await?;
     summaries(&mut conn, p.id).await
-}
-
-/// The names of a project's proxies, in order.
-pub(crate) async fn names(conn: &mut Conn, project_id: i64) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM api_proxies WHERE project_id = $1 ORDER BY name")
-            .bind(project_id)
-            .fetch_all(conn)
-            .await?,
-    )
 }
 
 /// A project's proxies as its page lists them, in two queries however many there are.

@@ -391,3 +391,77 @@ async fn a_live_proxy_cannot_be_deleted_until_it_is_undeployed() {
         Err(Error::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn save_and_deploy_saves_and_makes_the_new_configuration_live_in_one_step() {
+    let (cp, _dir, root) = world().await;
+    let spec = ProxySpec {
+        relative_path: "/a-v2".into(),
+        description: "second".into(),
+        ..Default::default()
+    };
+    let (returned, answer) = deployments::save_and_deploy(
+        &cp,
+        &root,
+        "P",
+        "a",
+        spec.clone(),
+        None,
+        "production",
+        &DeployOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(answer.success, "{answer:?}");
+    let saved = proxies::get_proxy(&cp, &root, "P", "a").await.unwrap();
+    assert_eq!(saved.spec, spec);
+    assert_eq!(saved.live.len(), 1);
+    assert_eq!(saved.live[0].environment, "production");
+    assert!(!saved.live[0].redeploy_required, "what is live is what was saved");
+    assert_eq!(returned, saved);
+    let records = history::list_history(&cp, &root, "P", "a").await.unwrap();
+    assert_eq!(records[0].action, Action::Deploy);
+}
+
+#[tokio::test]
+async fn a_refused_save_and_deploy_keeps_neither_the_save_nor_the_deploy() {
+    let (cp, _dir, root) = world().await;
+    let deployer = common::as_console(&common::user(&cp, "deployer", false).await);
+    access::set_member(
+        &cp,
+        &root,
+        "P",
+        "deployer",
+        false,
+        &[Permission::View, Permission::DeployUndeploy],
+    )
+    .await
+    .unwrap();
+    let spec = ProxySpec {
+        relative_path: "/changed".into(),
+        ..Default::default()
+    };
+    let o = DeployOptions::default();
+    let before = common::fingerprint(&cp).await;
+    // `a` may not go to staging: the deploy is refused, so the save is not kept either.
+    let refused = deployments::save_and_deploy(&cp, &root, "P", "a", spec.clone(), None, "staging", &o)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("staging"), "{refused}");
+    // A member who may deploy but not manage may not save.
+    let forbidden =
+        deployments::save_and_deploy(&cp, &deployer, "P", "a", spec.clone(), None, "production", &o)
+            .await
+            .unwrap_err();
+    assert!(matches!(forbidden, Error::Forbidden(_)), "{forbidden:?}");
+    // A bad spec is refused before anything is read.
+    let bad = ProxySpec {
+        relative_path: "no-slash".into(),
+        ..Default::default()
+    };
+    let invalid = deployments::save_and_deploy(&cp, &root, "P", "a", bad, None, "production", &o)
+        .await
+        .unwrap_err();
+    assert!(matches!(invalid, Error::Violation(_)), "{invalid:?}");
+    assert_eq!(common::fingerprint(&cp).await, before);
+}

@@ -66,13 +66,9 @@ async fn the_proxy_group_and_history_pages_show_what_the_list_functions_show() {
         .unwrap();
     assert_eq!(group_page.group, group);
     assert_eq!(group_page.environments, names);
-    let all: Vec<String> = proxies::list_proxy_summaries(&cp, &admin, PROJECT)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let all = proxies::list_proxy_summaries(&cp, &admin, PROJECT).await.unwrap();
     assert_eq!(group_page.proxies, all);
+    assert_eq!(group_page.production, page.production);
 }
 
 #[tokio::test]

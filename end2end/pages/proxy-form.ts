@@ -10,6 +10,9 @@ export class ProxyForm {
   readonly origins: Locator;
   readonly create: Locator;
   readonly save: Locator;
+  readonly saveDeployTarget: Locator;
+  readonly saveAndDeploy: Locator;
+  readonly status: Locator;
 
   constructor(readonly page: Page) {
     this.form = page.locator('form.proxy-form');
@@ -20,6 +23,9 @@ export class ProxyForm {
     this.origins = this.form.getByLabel('Allowed origins');
     this.create = page.getByRole('button', { name: 'Create API proxy' });
     this.save = page.getByRole('button', { name: 'Save configuration' });
+    this.saveDeployTarget = page.getByLabel('or save and deploy to');
+    this.saveAndDeploy = page.getByRole('button', { name: 'Save and deploy', exact: true });
+    this.status = this.form.getByRole('status').last();
   }
 
   /** The n-th backend row (from 1): its address, weight, SOAP type and remove button. */

@@ -77,3 +77,63 @@ test('a production deploy without scripts needs its box ticked, and a refusal is
   await expect(live).toContainText('rev 1');
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test('deploys and undeploys a group without scripts', async ({ page, request }) => {
+  const stamp = Date.now();
+  const members = [`plain-cart-${stamp}`, `plain-till-${stamp}`];
+  for (const name of members) {
+    const body = { name, relativePath: `/${name}`, deployList: ['staging'] };
+    expect((await request.post('/apiops/projects/MyProject/apiProxies/', { headers: auth, data: body })).status()).toBe(200);
+  }
+  const group = `PlainGroup-${stamp}`;
+  const g = await request.post('/apiops/projects/MyProject/apiProxyGroups/', { headers: auth, data: { name: group, apiProxies: members } });
+  expect(g.status()).toBe(200);
+  await signIn(page);
+  await page.goto(`/projects/MyProject/groups/${group}`);
+  const liveIn = (member: string) => page.locator('ul.members > li').filter({ hasText: member }).locator('ul.live li');
+  await page.getByLabel('Environment').selectOption('staging');
+  await page.getByLabel('Description of this deploy').fill('Group sent as a plain form');
+  await page.getByRole('button', { name: 'Deploy group', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/groups/${group}\\??$`));
+  for (const member of members) await expect(liveIn(member)).toContainText('staging rev 1');
+  await screenshot(page, 'nojs-group-deployed');
+  await page.getByLabel('Environment').selectOption('staging');
+  await page.getByRole('button', { name: 'Undeploy group', exact: true }).click();
+  for (const member of members) await expect(liveIn(member)).toHaveCount(0);
+});
+
+test('publishes chosen APIs and takes them offline without scripts, the offline only with its box ticked', async ({ page, request }) => {
+  const stamp = Date.now();
+  const names = [0, 1, 2].map((i) => `plain-pub-${stamp}-${i}`);
+  for (const name of names) {
+    const body = { name, relativePath: `/${name}`, deployList: ['staging'] };
+    expect((await request.post('/apiops/projects/MyProject/apiProxies/', { headers: auth, data: body })).status()).toBe(200);
+  }
+  await signIn(page);
+  await page.goto('/environments/staging');
+  // The project is chosen by loading the page for it.
+  await page.getByLabel('Project').selectOption('MyProject');
+  await page.getByRole('button', { name: 'Show its APIs' }).click();
+  await expect(page).toHaveURL(/\/environments\/staging\?project=MyProject$/);
+  const live = page.getByRole('table', { name: 'Live API proxies' });
+  await page.getByLabel(names[0], { exact: true }).check();
+  await page.getByLabel(names[1], { exact: true }).check();
+  await page.getByLabel('Remark').fill('Published as a plain form');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await expect(live).toContainText(names[0]);
+  await expect(live).toContainText(names[1]);
+  await expect(live).not.toContainText(names[2]);
+  await screenshot(page, 'nojs-published');
+
+  // Taking APIs offline cannot ask first without scripts: the box stands for the question.
+  await page.getByLabel(names[0], { exact: true }).check();
+  await page.getByRole('button', { name: 'Take offline' }).click();
+  await expect(page.getByRole('alert')).toContainText('Taking APIs offline stops them serving at once');
+  await expect(live).toContainText(names[0]);
+  await page.getByLabel(names[0], { exact: true }).check();
+  await page.getByLabel('I have checked what this changes (needed to take APIs offline)').check();
+  await page.getByRole('button', { name: 'Take offline' }).click();
+  await expect(live).not.toContainText(names[0]);
+  await expect(live).toContainText(names[1]);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

@@ -38,8 +38,10 @@ pub struct HistoryPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupPage {
     pub group: ApiProxyGroup,
-    /// Every proxy of the project, for adding members.
-    pub proxies: Vec<String>,
+    /// Every proxy of the project (for adding members), with where it is live.
+    pub proxies: Vec<ProxySummary>,
     pub environments: Vec<String>,
+    /// Those of them of the PRODUCTION type: a group deploy there asks first.
+    pub production: Vec<String>,
     pub rights: Rights,
 }
