@@ -28,7 +28,10 @@ export const test = base.extend<{ consoleErrors: string[]; allowedConsoleErrors:
       });
       page.on('pageerror', (error) => errors.push(error.message));
       await use(errors);
-      const unexpected = errors.filter((e) => !allowedConsoleErrors.some((allowed) => allowed.test(e)));
+      // `test.use` reads `[pattern, pattern]` as [value, options] (a RegExp is an object): take either form,
+      // and list several patterns as one.
+      const allowed = [allowedConsoleErrors].flat();
+      const unexpected = errors.filter((e) => !allowed.some((pattern) => pattern.test(e)));
       expect(unexpected, 'browser console errors').toEqual([]);
     },
     { auto: true },

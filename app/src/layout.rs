@@ -55,8 +55,9 @@ pub fn Console() -> impl IntoView {
 fn WhoAmI(user: Viewer) -> impl IntoView {
     view! {
         <div class="whoami">
+            {user.system_admin.then(|| view! { <A href="/users">"Users"</A> })}
             <span>
-                {user.username}
+                <A href="/account" attr:title="Your account">{user.username}</A>
                 {user.system_admin.then(|| view! { <span class="badge">"system admin"</span> })}
             </span>
             // A plain form: signing out reloads the whole page, so nothing private stays in memory.

@@ -2,6 +2,7 @@
 //! Portico's admin console: pages and components, and the `#[server]` functions behind them, each a short
 //! delegate to the `deploy` crate.
 
+mod accounts;
 mod backend_rows;
 mod cors_cache;
 mod early_input;
@@ -113,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("environments") ssr=SsrMode::InOrder view={Lazy::<pages::Environments>::new()} />
                     <Route path=path!("environments/:environment") ssr=SsrMode::InOrder view={Lazy::<pages::Environment>::new()} />
                     <Route path=path!("tokens") ssr=SsrMode::InOrder view={Lazy::<pages::AccessTokens>::new()} />
+                    <Route path=path!("users") ssr=SsrMode::InOrder view={Lazy::<pages::Users>::new()} />
+                    <Route path=path!("account") ssr=SsrMode::InOrder view={Lazy::<pages::Account>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -29,39 +29,50 @@ pub async fn current_user() -> Result<Option<Viewer>, ConsoleError> {
 
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), ConsoleError> {
-    use crate::session::{control_plane, session, USER_ID};
-    let cp = control_plane()?;
+    use crate::session::{auth_session, Credentials};
     // The peer address; behind a reverse proxy this is the proxy's, which still bounds guessing overall.
     let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .ok()
         .map(|info| info.0.ip());
-    let password = deploy::users::Password::new(password);
-    let user = deploy::users::sign_in(&cp, username.trim(), &password, address).await;
-    let user = match user {
-        Ok(user) => user,
-        Err(e) => {
+    let mut auth = auth_session().await?;
+    let credentials = Credentials {
+        username: username.trim().to_owned(),
+        password: deploy::users::Password::new(password),
+        address,
+    };
+    let signed_in = match auth.authenticate(credentials).await {
+        Ok(Some(signed_in)) => signed_in,
+        Ok(None) => {
             tracing::info!(username = %username.trim(), "console sign-in refused");
+            return Err(deploy::Error::BadCredentials.into());
+        }
+        Err(axum_login::Error::Backend(e)) => {
+            tracing::info!(username = %username.trim(), error = %e, "console sign-in refused");
             return Err(e.into());
         }
+        Err(axum_login::Error::Session(e)) => {
+            tracing::error!(error = %e, "console session store");
+            return Err(ConsoleError::Internal);
+        }
     };
-    let session = session().await?;
-    // A new session id at sign-in, so an id planted before sign-in is worthless after it.
-    session.cycle_id().await.map_err(|_| ConsoleError::Internal)?;
-    session
-        .insert(USER_ID, user.id)
+    // A new session id at every sign-in (axum-login cycles it only for a session that had none), so an id
+    // planted before sign-in is worthless after it.
+    auth.session
+        .cycle_id()
         .await
         .map_err(|_| ConsoleError::Internal)?;
-    tracing::info!(username = %user.username, "console sign-in");
+    auth.login(&signed_in).await.map_err(|_| ConsoleError::Internal)?;
+    tracing::info!(username = %signed_in.0.user.username, "console sign-in");
     leptos_axum::redirect("/projects");
     Ok(())
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), ConsoleError> {
-    let session = crate::session::session().await?;
+    let mut auth = crate::session::auth_session().await?;
     // Deletes the session server-side and expires the cookie.
-    session.flush().await.map_err(|_| ConsoleError::Internal)?;
+    auth.logout().await.map_err(|_| ConsoleError::Internal)?;
     leptos_axum::redirect("/login");
     Ok(())
 }

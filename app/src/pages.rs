@@ -32,3 +32,5 @@ lazy_page!(History, crate::history::HistoryPage);
 lazy_page!(Environments, crate::environments::EnvironmentsPage);
 lazy_page!(Environment, crate::environments::EnvironmentPage);
 lazy_page!(AccessTokens, crate::tokens::AccessTokensPage);
+lazy_page!(Users, crate::accounts::UsersPage);
+lazy_page!(Account, crate::accounts::AccountPage);

@@ -69,6 +69,8 @@ pub mod tokens;
 #[cfg(feature = "storage")]
 pub mod transfer;
 #[cfg(feature = "storage")]
+pub mod user_admin;
+#[cfg(feature = "storage")]
 pub mod users;
 
 #[cfg(feature = "storage")]

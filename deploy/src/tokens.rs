@@ -134,7 +134,8 @@ pub async fn authenticate(cp: &ControlPlane, presented: &str) -> Result<User> {
     let row: Option<Presented> = sqlx::query_as(
         "SELECT t.id AS token_id, u.id AS user_id, u.username, u.system_admin, t.expires_at, t.revoked_at,
             t.last_used_at
-         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND u.disabled_at IS NULL",
     )
     .bind(digest(presented))
     .fetch_optional(cp.pool())

@@ -4,6 +4,7 @@ use std::sync::LazyLock;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Constraint, OnConstraint};
 use crate::names::check_name;
@@ -23,6 +24,40 @@ impl Password {
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A user who may sign in, with the key their console sessions are checked against. The key is derived
+/// from the password hash (never the hash itself, which stays in `users`): a new password gives a new key,
+/// which ends every session made with the old one. Never serialised; printed without its key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: User,
+    session_key: [u8; 32],
+}
+
+impl Account {
+    fn new(user: User, password_hash: &str) -> Self {
+        let mut digest = Sha256::new();
+        digest.update(b"portico console session\0");
+        digest.update(password_hash.as_bytes());
+        Account {
+            user,
+            session_key: digest.finalize().into(),
+        }
+    }
+
+    /// What a console session keeps to show it was made with the current password.
+    pub fn session_key(&self) -> &[u8] {
+        &self.session_key
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
     }
 }
 
@@ -94,48 +129,62 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Checks a username and password. A wrong username and a wrong password fail alike, in about the same time.
-pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password) -> Result<User> {
+/// Checks a username and password. A wrong username and a wrong password fail alike, in about the same time;
+/// a disabled account is said to be disabled only to someone who gave its password.
+pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password) -> Result<Account> {
     if password.0.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadCredentials);
     }
     // A name no user can have is not looked up: PostgreSQL's case-insensitive collation would match some
     // (fullwidth letters, invisible characters) to a real user's, each variant with a sign-in budget of its own.
-    #[derive(sqlx::FromRow)]
-    struct Account {
-        id: i64,
-        username: String,
-        password_hash: String,
-        #[sqlx(try_from = "crate::db::Flag")]
-        system_admin: bool,
-    }
-    let row: Option<Account> = if check_name("username", username, 64).is_ok() {
-        sqlx::query_as("SELECT id, username, password_hash, system_admin FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(cp.pool())
-            .await?
+    let row: Option<AccountRow> = if check_name("username", username, 64).is_ok() {
+        sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(cp.pool())
+        .await?
     } else {
         None
     };
-    let (user, hash) = match row {
-        Some(account) => (
-            Some(User {
-                id: account.id,
-                username: account.username,
-                system_admin: account.system_admin,
-            }),
-            account.password_hash,
-        ),
-        // Verify against a throw-away hash so an unknown name costs as much as a known one.
-        None => (None, DECOY_HASH.clone()),
-    };
+    // An unknown name is verified against a throw-away hash, so it costs as much as a known one.
+    let hash = row
+        .as_ref()
+        .map_or_else(|| DECOY_HASH.clone(), |r| r.password_hash.clone());
     let typed = password.0.clone();
     let matches = tokio::task::spawn_blocking(move || verify_password(&typed, &hash))
         .await
         .map_err(Error::internal)?;
-    match (user, matches) {
-        (Some(user), true) => Ok(user),
+    match row {
+        Some(account) if matches && account.disabled_at.is_some() => Err(Error::Forbidden(
+            "This account is disabled: a system admin can enable it again.".into(),
+        )),
+        Some(account) if matches => Ok(account.into_account()),
         _ => Err(Error::BadCredentials),
+    }
+}
+
+/// The columns of [`AccountRow`].
+const ACCOUNT_COLUMNS: &str = "id, username, password_hash, system_admin, disabled_at";
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    password_hash: String,
+    #[sqlx(try_from = "crate::db::Flag")]
+    system_admin: bool,
+    disabled_at: Option<String>,
+}
+
+impl AccountRow {
+    fn into_account(self) -> Account {
+        let user = User {
+            id: self.id,
+            username: self.username,
+            system_admin: self.system_admin,
+        };
+        Account::new(user, &self.password_hash)
     }
 }
 
@@ -147,7 +196,7 @@ pub async fn sign_in(
     username: &str,
     password: &Password,
     address: Option<std::net::IpAddr>,
-) -> Result<User> {
+) -> Result<Account> {
     let limit = cp.sign_ins();
     if let Err(retry_after_seconds) = limit.check(cp, username, address).await? {
         return Err(Error::TooManyAttempts { retry_after_seconds });
@@ -165,18 +214,16 @@ pub async fn sign_in(
     }
 }
 
-/// The user with this id, if it still exists.
-pub async fn find_user(cp: &ControlPlane, id: i64) -> Result<Option<User>> {
-    let row: Option<(i64, String, crate::db::Flag)> =
-        sqlx::query_as("SELECT id, username, system_admin FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(cp.pool())
-            .await?;
-    Ok(row.map(|(id, username, crate::db::Flag(system_admin))| User {
-        id,
-        username,
-        system_admin,
-    }))
+/// The account with this id, if it still exists and is not disabled: what a console session is checked
+/// against on each request.
+pub async fn find_account(cp: &ControlPlane, id: i64) -> Result<Option<Account>> {
+    let row: Option<AccountRow> = sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL"
+    ))
+    .bind(id)
+    .fetch_optional(cp.pool())
+    .await?;
+    Ok(row.map(AccountRow::into_account))
 }
 
 /// The user with this name, if it exists.
@@ -193,7 +240,7 @@ pub async fn find_user_by_name(cp: &ControlPlane, username: &str) -> Result<Opti
     }))
 }
 
-fn check_password(password: &Password) -> Result<()> {
+pub(crate) fn check_password(password: &Password) -> Result<()> {
     if password.0.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::Invalid(format!(
             "Password must be at least {MIN_PASSWORD_CHARS} characters."
@@ -216,7 +263,7 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Argon2id with the crate's default cost, off the async threads.
-async fn hash_password(password: &Password) -> Result<String> {
+pub(crate) async fn hash_password(password: &Password) -> Result<String> {
     let typed = password.0.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);

@@ -94,7 +94,7 @@ async fn the_demo_data_set_loads_once_and_its_login_always_works() {
     )
     .await
     .unwrap();
-    assert!(admin.system_admin);
+    assert!(admin.user.system_admin);
     let old = deploy::users::authenticate(&cp, "admin", &deploy::users::Password::new(first.password)).await;
     assert!(old.is_err());
     assert!(!format!("{second:?}").contains(&second.password));

@@ -10,7 +10,7 @@ async fn a_user_signs_in_with_the_right_password_only() {
     let ok = users::authenticate(&cp, "alice", &Password::new("correct horse battery"))
         .await
         .unwrap();
-    assert_eq!(ok, alice);
+    assert_eq!(ok.user, alice);
     // Usernames are case-insensitive, like most consoles.
     assert!(
         users::authenticate(&cp, "ALICE", &Password::new("correct horse battery"))

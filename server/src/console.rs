@@ -1,9 +1,11 @@
-//! The admin console: Leptos routes and server functions, behind the session layer and the page guard.
+//! The admin console: Leptos routes and server functions, behind the sign-in layer (axum-login over
+//! tower-sessions) and the page guard.
 
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::Router;
+use axum_login::AuthManagerLayerBuilder;
 use deploy::archive::ArchiveLimits;
 use deploy::ControlPlane;
 use leptos::config::LeptosOptions;
@@ -55,6 +57,7 @@ pub async fn router(
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIMIT));
 
+    let cp_for_accounts = cp.clone();
     let files = crate::console_files::router(cp.clone(), limits);
     // Only the cookie-bearing console: the token doors stay reachable, so a system admin who set an access
     // URL onto the console's own host can still correct it through the REST API.
@@ -72,7 +75,7 @@ pub async fn router(
             crate::cross_origin::refuse_cross_origin_writes,
         ))
         .layer(axum::middleware::from_fn(crate::form_errors::carry_form_errors))
-        .layer(sessions)
+        .layer(AuthManagerLayerBuilder::new(app::session::Accounts(cp_for_accounts), sessions).build())
         .layer(axum::middleware::from_fn(
             crate::https_cookies::secure_cookies_over_https,
         ))

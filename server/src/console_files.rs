@@ -2,6 +2,7 @@
 //! uploading one to import (the browser reports upload progress). Authenticated by the console session,
 //! answered like the REST API, and each a thin adapter of the same `deploy` function.
 
+use app::session::ConsoleSession;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -11,7 +12,6 @@ use axum::{Json, Router};
 use deploy::archive::ArchiveLimits;
 use deploy::transfer::{self, ImportOutcome, ImportTarget, Upload};
 use deploy::{Actor, Channel, ControlPlane};
-use tower_sessions::Session;
 
 use crate::apiops::error::{ApiError, ApiResult};
 use crate::apiops::transfer::{import_body_limit, read_form};
@@ -35,25 +35,17 @@ pub fn router(cp: ControlPlane, limits: ArchiveLimits) -> Router {
         .with_state(Files { cp, limits })
 }
 
-async fn signed_in(files: &Files, session: &Session) -> ApiResult<Actor> {
-    let id = session
-        .get::<i64>(app::session::USER_ID)
-        .await
-        .ok()
-        .flatten()
-        .ok_or(ApiError::SignedOut)?;
-    let user = deploy::users::find_user(&files.cp, id)
-        .await?
-        .ok_or(ApiError::SignedOut)?;
-    Ok(Actor::new(user, Channel::Console))
+fn signed_in(auth: ConsoleSession) -> ApiResult<Actor> {
+    let signed_in = auth.user.ok_or(ApiError::SignedOut)?;
+    Ok(Actor::new(signed_in.0.user, Channel::Console))
 }
 
 async fn export(
     State(files): State<Files>,
-    session: Session,
+    auth: ConsoleSession,
     Path((project, proxy)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&files, &session).await?;
+    let actor = signed_in(auth)?;
     let zip = transfer::export_proxy(&files.cp, &actor, &project, &proxy).await?;
     // Named after the proxy, so several downloads do not overwrite each other.
     let disposition = format!("attachment; filename=\"{proxy}.zip\"");
@@ -70,11 +62,11 @@ async fn export(
 
 async fn import(
     State(files): State<Files>,
-    session: Session,
+    auth: ConsoleSession,
     Path(project): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<ImportOutcome>> {
-    let actor = signed_in(&files, &session).await?;
+    let actor = signed_in(auth)?;
     let form = read_form(multipart, &files.limits).await?;
     let name = form.api_proxy_name.filter(|n| !n.is_empty());
     let target = match &name {

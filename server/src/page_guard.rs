@@ -1,22 +1,17 @@
 //! Keeps console pages away from visitors who are not signed in, and out of the browser's caches.
 
+use app::session::ConsoleSession;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
 
 /// Full page loads of console pages need a session; the sign-in page, assets and machine endpoints do not.
 /// Client-side navigation is guarded by the console itself, and every server function checks the session.
-pub async fn guard_pages(session: Session, req: Request, next: Next) -> Response {
+pub async fn guard_pages(auth: ConsoleSession, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         let path = req.uri().path();
-        let signed_in = session
-            .get::<i64>(app::session::USER_ID)
-            .await
-            .ok()
-            .flatten()
-            .is_some();
+        let signed_in = auth.user.is_some();
         if path == "/login" && signed_in {
             return Redirect::to("/projects").into_response();
         }

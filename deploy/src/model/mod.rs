@@ -2,6 +2,7 @@
 //! answers of every operation. Pure types with no storage, so the browser half of the console uses them too.
 
 mod access;
+mod accounts;
 mod audit;
 mod config;
 mod deploys;
@@ -15,6 +16,7 @@ mod violation;
 
 pub use crate::diff::{ChangeKind, FieldChange};
 pub use access::*;
+pub use accounts::*;
 pub use audit::*;
 pub use config::*;
 pub use deploys::*;
