@@ -23,6 +23,8 @@ const pages: [string, string, string, Record<string, string[]>][] = [
   }],
   // Two tokens may share a label: what each starts with tells them apart before one is revoked.
   ['/tokens', 'Access tokens', 'tokens', { 'Your tokens': ['Label', 'Starts with', 'Expires', 'Status'] }],
+  ['/users', 'Users', 'users', { Users: ['Username', 'Role', 'State'] }],
+  ['/account', 'Your account', 'account', {}],
 ];
 
 test('every page reads at 390 px wide without sideways scrolling', async ({ page }) => {
@@ -51,7 +53,7 @@ test('at 390 px every table keeps its key columns and every control', async ({ p
     }
     // Whatever a table leaves out on a phone, it never takes a control with it (pin, revoke, links).
     const hiddenControls = await page.locator('table.list').evaluateAll((tables) =>
-      tables.flatMap((t) => [...t.querySelectorAll('a, button, input, select')])
+      tables.flatMap((t) => [...t.querySelectorAll('a, button, input:not([type=hidden]), select')])
         .filter((c) => (c as HTMLElement).offsetParent === null)
         .map((c) => c.outerHTML.slice(0, 80)));
     expect(hiddenControls, `${path}: controls hidden at 390 px`).toEqual([]);

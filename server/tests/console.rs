@@ -473,3 +473,80 @@ async fn a_plain_form_post_is_answered_with_a_redirect_back_carrying_success_or_
         ("plain", true)
     );
 }
+
+#[tokio::test]
+async fn a_password_change_ends_the_accounts_other_sessions_and_keeps_this_one() {
+    let t = TestApp::new().await;
+    let desk = t.sign_in("alice").await;
+    let laptop = t.sign_in("alice").await;
+    let admin = t.sign_in("root").await;
+    let wrong = t
+        .call(
+            "change_password",
+            "current=nope&password=a+new+password&repeat=a+new+password",
+            Some(&desk),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
+    assert_eq!(t.get("/projects", Some(&laptop)).await.status, StatusCode::OK);
+    let changed = t
+        .call(
+            "change_password",
+            "current=correct+horse+battery&password=a+new+password&repeat=a+new+password",
+            Some(&desk),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(t.get("/projects", Some(&desk)).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get("/projects", Some(&laptop)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let refused = t.call("list_projects", "", Some(&laptop)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // Another account's sessions are untouched.
+    assert_eq!(t.get("/projects", Some(&admin)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn disabling_an_account_or_resetting_its_password_ends_its_sessions() {
+    let t = TestApp::new().await;
+    let admin = t.sign_in("root").await;
+    let alice = t.sign_in("alice").await;
+    // Alice may not manage accounts.
+    let denied = t
+        .call("set_user_disabled", "username=root&disabled=true", Some(&alice))
+        .await;
+    assert_eq!(denied.status, StatusCode::BAD_REQUEST, "{}", denied.body);
+    assert!(denied.body.contains("Only a system admin"), "{}", denied.body);
+    let disabled = t
+        .call("set_user_disabled", "username=alice&disabled=true", Some(&admin))
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+    assert_eq!(
+        t.get("/projects", Some(&alice)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = t
+        .call("login", "username=alice&password=correct+horse+battery", None)
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(again.body.contains("disabled"), "{}", again.body);
+
+    t.call("set_user_disabled", "username=alice&disabled=false", Some(&admin))
+        .await;
+    let alice = t.sign_in("alice").await;
+    let reset = t
+        .call(
+            "reset_password",
+            "username=alice&password=set+by+the+admin",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(
+        t.get("/projects", Some(&alice)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(t.get("/projects", Some(&admin)).await.status, StatusCode::OK);
+}
