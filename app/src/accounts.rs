@@ -40,10 +40,6 @@ pub async fn reset_password(username: String, password: String) -> Result<String
     let (cp, actor) = crate::session::actor().await?;
     let password = deploy::users::Password::new(password);
     deploy::users::set_password(&cp, &actor, &username, &password).await?;
-    if actor.user.username.eq_ignore_ascii_case(&username) {
-        // Their own: this session goes on with the new password's key; their other sessions end.
-        keep_this_session(&cp, actor.user.id).await?;
-    }
     Ok(username)
 }
 
@@ -67,6 +63,12 @@ async fn keep_this_session(cp: &deploy::ControlPlane, id: i64) -> Result<(), Con
         .await?
         .ok_or(ConsoleError::SignedOut)?;
     let mut auth = crate::session::auth_session().await?;
+    // A new id too: whoever holds a copy of this session's cookie (the reason to change a password, often)
+    // is left with a dead one.
+    auth.session
+        .cycle_id()
+        .await
+        .map_err(|_| ConsoleError::Internal)?;
     auth.login(&crate::session::SignedIn(account))
         .await
         .map_err(|_| ConsoleError::Internal)
@@ -98,9 +100,9 @@ pub fn UsersPage() -> impl IntoView {
                 let myself = me.0.await.ok().flatten().map(|v| v.username).unwrap_or_default();
                 match users.await {
                     Ok(list) => view! {
-                        <UserTable users=list.clone() myself disable />
+                        <UserTable users=list.clone() myself=myself.clone() disable />
                         <NewUser create />
-                        <ResetPasswordForm users=list reset />
+                        <ResetPasswordForm users=list.into_iter().filter(|u| !u.username.eq_ignore_ascii_case(&myself)).collect() reset />
                     }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
@@ -205,7 +207,7 @@ fn ResetPasswordForm(users: Vec<UserSummary>, reset: ServerAction<ResetPassword>
     view! {
         <section class="card" aria-labelledby="reset-title">
             <h2 id="reset-title">"Reset a password"</h2>
-            <p class="reason">"The account's sessions end; it signs in again with the new password."</p>
+            <p class="reason">"The account's sessions end; it signs in again with the new password. Your own password changes on " <a href="/account">"Your account"</a> "."</p>
             <ActionForm action=reset node_ref=form>
                 <div class="fields">
                     <div class="field">

@@ -50,6 +50,12 @@ pub async fn move_group(
     use deploy::deployments::{deploy_group, undeploy_group};
     let (cp, actor) = crate::session::actor().await?;
     crate::proxy::unconfirmed_production(&cp, &actor, &project, &environment, confirmed).await?;
+    if !deploy && !confirmed {
+        return Err(ConsoleError::Refused(
+            "Undeploying a group stops every member serving there at once: tick “I have checked what this changes” to go ahead."
+                .into(),
+        ));
+    }
     let result = if deploy {
         deploy_group(&cp, &actor, &project, &group, &environment, &options).await?
     } else {
@@ -192,12 +198,10 @@ fn GroupDeploy(
                 </div>
             </div>
             // What a plain form (before the page's code arrives) has instead of the page's question.
-            {(!v.production.is_empty()).then(|| view! {
-                <div class="field check plain-only">
-                    <input id="group-confirmed" name="confirmed" value="true" type="checkbox" />
-                    <label for="group-confirmed">"I have checked what this changes in production"</label>
-                </div>
-            })}
+            <div class="field check plain-only">
+                <input id="group-confirmed" name="confirmed" value="true" type="checkbox" />
+                <label for="group-confirmed">"I have checked what this changes (needed to undeploy, or to deploy to production)"</label>
+            </div>
             <div class="actions">
                 <button type="submit" name="deploy" value="true" class="primary" on:click=move |ev| go(ev, true) disabled=move || !may || moved.pending().get()>"Deploy group"</button>
                 <button type="submit" name="deploy" value="false" on:click=move |ev| go(ev, false) disabled=move || !may || moved.pending().get()>"Undeploy group"</button>

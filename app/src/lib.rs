@@ -31,6 +31,7 @@ mod routing_algorithms;
 #[cfg(feature = "ssr")]
 pub mod session;
 mod tokens;
+mod traffic;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};

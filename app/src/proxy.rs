@@ -79,7 +79,7 @@ pub(crate) async fn unconfirmed_production(
         });
     if production {
         return Err(ConsoleError::Refused(format!(
-            "{environment} is a production environment: tick “I have checked what this changes in production” to go ahead."
+            "{environment} is a production environment: tick the box “I have checked what this changes” to go ahead."
         )));
     }
     Ok(())
@@ -157,6 +157,9 @@ pub fn ProxyPage() -> impl IntoView {
     view! {
         <Title text=move || format!("{} · Portico", proxy.get()) />
         <ProxyHeader project proxy current="Configuration" />
+        // Beside the page's data, not under its suspense: the panel has its own resource, which it asks
+        // again on its own.
+        <crate::traffic::TrafficPanel project proxy />
         <Transition fallback=|| view! { <p class="loading">"Loading the API proxy…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {

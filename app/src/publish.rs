@@ -158,7 +158,9 @@ pub fn BatchPublish(setup: PublishForm, published: RwSignal<u32>) -> impl IntoVi
             .map(|c| c.project.clone())
             .unwrap_or_default()
     });
-    let project = RwSignal::new(early_input::value("publish-project").unwrap_or(first));
+    // Not read back from the page before hydration: the APIs listed are the server's project's, so a
+    // project chosen without "Show its APIs" would pair its name with another project's boxes.
+    let project = RwSignal::new(first);
     let choices = move || projects.with_value(|all| all.iter().find(|c| c.project == project.get()).cloned());
     let by_group = RwSignal::new(early_input::checked("publish-by-group").unwrap_or(false));
     let group = RwSignal::new(early_input::value("publish-group").unwrap_or_default());

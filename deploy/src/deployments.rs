@@ -115,8 +115,8 @@ pub async fn undeploy_proxy(
 }
 
 /// Saves a proxy's configuration (and, if given, its deploy list) and deploys it to one environment, in one
-/// transaction: a refused deploy keeps the save too, so what is saved never runs ahead of what the person
-/// meant to ship, and they fix the form and send it again. Needs MANAGE and DEPLOY_UNDEPLOY. Answers the
+/// transaction: when the deploy is refused, the save is not kept either, so what is saved never runs ahead
+/// of what the person meant to ship; they fix the form and send it again. Needs MANAGE and DEPLOY_UNDEPLOY. Answers the
 /// proxy as saved (with where it is live now) and the deploy's result.
 #[allow(clippy::too_many_arguments)]
 pub async fn save_and_deploy(

@@ -67,6 +67,8 @@ mod store;
 #[cfg(feature = "storage")]
 pub mod tokens;
 #[cfg(feature = "storage")]
+pub mod traffic;
+#[cfg(feature = "storage")]
 pub mod transfer;
 #[cfg(feature = "storage")]
 pub mod user_admin;

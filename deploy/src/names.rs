@@ -1,5 +1,5 @@
 use crate::model::{Rule, Violation};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Names appear in REST paths (`/apiops/projects/{projectName}/...`), so they are limited to characters that
 /// need no escaping there. `field` is the name's field in the REST API's JSON.
@@ -50,5 +50,21 @@ mod tests {
             assert!(check_name("name", bad, 100).is_err(), "{bad:?} accepted");
         }
         assert!(check_name("name", &"a".repeat(101), 100).is_err());
+    }
+}
+
+/// Node ids are made by the node (kept in its cache dir): letters, digits, '.', '_' and '-'.
+pub fn check_node_id(node_id: &str) -> Result<()> {
+    let ok = !node_id.is_empty()
+        && node_id.len() <= 64
+        && node_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(
+            "node id must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
+        ))
     }
 }

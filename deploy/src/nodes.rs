@@ -40,21 +40,7 @@ fn check_node_text(what: &str, text: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
-/// Node ids are made by the node (kept in its cache dir): letters, digits, '.', '_' and '-'.
-pub fn check_node_id(node_id: &str) -> Result<()> {
-    let ok = !node_id.is_empty()
-        && node_id.len() <= 64
-        && node_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(
-            "node id must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
-        ))
-    }
-}
+pub use crate::names::check_node_id;
 
 fn check_ack(ack: &NodeAck) -> Result<()> {
     check_node_id(&ack.node_id)?;
@@ -111,7 +97,12 @@ pub async fn node_connected(cp: &ControlPlane, environment: &str, ack: &NodeAck)
 
 /// A node says what it now serves; also its heartbeat.
 pub async fn node_acknowledged(cp: &ControlPlane, environment: &str, ack: &NodeAck) -> Result<()> {
-    record(cp, environment, ack, false).await.map(|_| ())
+    record(cp, environment, ack, false).await?;
+    // Its status is kept whatever the traffic report says; a bad report is refused on its own.
+    match &ack.traffic {
+        Some(traffic) => crate::traffic::record_traffic(cp, environment, &ack.node_id, traffic).await,
+        None => Ok(()),
+    }
 }
 
 /// Writes what a node says; a connecting node also starts a new connection (its stamp is answered).

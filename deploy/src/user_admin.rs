@@ -4,6 +4,7 @@
 //! disabled account has none. A disabled account's access tokens stop working too.
 
 use crate::model::UserSummary;
+use crate::names::check_name;
 use crate::users::{check_password, hash_password, sign_in, Account, Password};
 use crate::{clock, Actor, ControlPlane, Error, Result};
 
@@ -41,30 +42,52 @@ pub async fn list_users(cp: &ControlPlane, actor: &Actor) -> Result<Vec<UserSumm
         .collect())
 }
 
-/// Disables an account (it signs in nowhere, its sessions end and its tokens stop working) or enables it
-/// again. System admins only, and never their own account: the last admin cannot lock everyone out.
+/// Disables an account (it signs in nowhere, its sessions end and its access tokens stop working) or enables
+/// it again. System admins only; never their own account, and never the last enabled system admin, so no
+/// one can lock everyone out.
 pub async fn set_disabled(cp: &ControlPlane, actor: &Actor, username: &str, disabled: bool) -> Result<()> {
     system_admin_only(actor, "disable or enable users")?;
-    if disabled && actor.user.username.eq_ignore_ascii_case(username) {
+    check_name("username", username, 64)?;
+    let mut tx = cp.begin_write().await?;
+    let target: Option<(i64, crate::db::Flag)> =
+        sqlx::query_as("SELECT id, system_admin FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((target, crate::db::Flag(admin))) = target else {
+        return Err(Error::NotFound(format!("User ({username}) was not found!")));
+    };
+    if disabled && target == actor.user.id {
         return Err(Error::Invalid(
             "You cannot disable your own account: ask another system admin.".into(),
         ));
     }
-    let mut tx = cp.begin_write().await?;
-    // Disabling keeps the first time it was disabled; enabling clears it.
-    let changed = sqlx::query(
-        "UPDATE users SET disabled_at = CASE WHEN $1 THEN COALESCE(disabled_at, $2) ELSE NULL END
-         WHERE username = $3",
+    if disabled && admin {
+        // Counted in the same write transaction, so two admins disabling each other cannot both pass.
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE system_admin = TRUE AND disabled_at IS NULL AND id <> $1",
+        )
+        .bind(target)
+        .fetch_one(&mut *tx)
+        .await?;
+        if others == 0 {
+            return Err(Error::Invalid(format!(
+                "{username} is the last enabled system admin: enable or create another first."
+            )));
+        }
+    }
+    // Disabling keeps the first time it was disabled and moves the session epoch on (ending every session,
+    // for good); enabling clears the time.
+    sqlx::query(
+        "UPDATE users SET disabled_at = CASE WHEN $1 THEN COALESCE(disabled_at, $2) ELSE NULL END,
+            session_epoch = session_epoch + CASE WHEN $1 THEN 1 ELSE 0 END
+         WHERE id = $3",
     )
     .bind(disabled)
     .bind(clock::now())
-    .bind(username)
+    .bind(target)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(Error::NotFound(format!("User ({username}) was not found!")));
-    }
+    .await?;
     let action = if disabled { "DISABLE" } else { "ENABLE" };
     crate::rows::record_audit(&mut tx, actor, action, "USER", username, None, "").await?;
     tx.commit().await?;

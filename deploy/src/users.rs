@@ -28,8 +28,9 @@ impl std::fmt::Debug for Password {
 }
 
 /// A user who may sign in, with the key their console sessions are checked against. The key is derived
-/// from the password hash (never the hash itself, which stays in `users`): a new password gives a new key,
-/// which ends every session made with the old one. Never serialised; printed without its key.
+/// from the password hash (never the hash itself, which stays in `users`) and the account's session epoch:
+/// a new password, or disabling the account, gives a new key, which ends every session made with the old
+/// one (enabling it again does not bring them back). Never serialised; printed without its key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     pub user: User,
@@ -37,9 +38,10 @@ pub struct Account {
 }
 
 impl Account {
-    fn new(user: User, password_hash: &str) -> Self {
+    fn new(user: User, password_hash: &str, epoch: i64) -> Self {
         let mut digest = Sha256::new();
         digest.update(b"portico console session\0");
+        digest.update(epoch.to_be_bytes());
         digest.update(password_hash.as_bytes());
         Account {
             user,
@@ -100,30 +102,41 @@ pub async fn create_user(
     })
 }
 
-/// Replaces a user's password.
+/// A system admin sets another account's password (the account's sessions end with its old key). Never
+/// their own: changing one's own password goes through `user_admin::change_own_password`, which asks for
+/// the current one, so a session left open is not enough to take an account over.
 pub async fn set_password(
     cp: &ControlPlane,
     actor: &Actor,
     username: &str,
     password: &Password,
 ) -> Result<()> {
-    if !actor.user.system_admin && !actor.user.username.eq_ignore_ascii_case(username) {
+    if !actor.user.system_admin {
         return Err(Error::Forbidden(
-            "Only a system admin may change another user's password.".into(),
+            "Only a system admin may reset a password.".into(),
         ));
     }
+    check_name("username", username, 64)?;
     check_password(password)?;
     let hash = hash_password(password).await?;
     let mut tx = cp.begin_write().await?;
-    let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
-        .bind(&hash)
+    let target: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if changed == 0 {
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(target) = target else {
         return Err(Error::NotFound(format!("User ({username}) was not found!")));
+    };
+    if target == actor.user.id {
+        return Err(Error::Invalid(
+            "Change your own password on Your account, giving the current one.".into(),
+        ));
     }
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(target)
+        .execute(&mut *tx)
+        .await?;
     crate::rows::record_audit(&mut tx, actor, "SET_PASSWORD", "USER", username, None, "").await?;
     tx.commit().await?;
     Ok(())
@@ -165,7 +178,7 @@ pub async fn authenticate(cp: &ControlPlane, username: &str, password: &Password
 }
 
 /// The columns of [`AccountRow`].
-const ACCOUNT_COLUMNS: &str = "id, username, password_hash, system_admin, disabled_at";
+const ACCOUNT_COLUMNS: &str = "id, username, password_hash, system_admin, disabled_at, session_epoch";
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -175,6 +188,7 @@ struct AccountRow {
     #[sqlx(try_from = "crate::db::Flag")]
     system_admin: bool,
     disabled_at: Option<String>,
+    session_epoch: i64,
 }
 
 impl AccountRow {
@@ -184,7 +198,7 @@ impl AccountRow {
             username: self.username,
             system_admin: self.system_admin,
         };
-        Account::new(user, &self.password_hash)
+        Account::new(user, &self.password_hash, self.session_epoch)
     }
 }
 

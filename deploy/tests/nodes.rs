@@ -14,6 +14,7 @@ fn ack(node_id: &str, version: i64, hash: &str) -> NodeAck {
         hash: (!hash.is_empty()).then(|| hash.into()),
         host: "edge-1.example".into(),
         portico_version: "0.1.0".into(),
+        traffic: None,
     }
 }
 

@@ -48,11 +48,14 @@ async fn a_system_admin_lists_disables_and_enables_accounts() {
         .await
         .unwrap();
     let again = users::find_account(&cp, alice.user.id).await.unwrap().unwrap();
-    assert_eq!(
+    assert_ne!(
         again.session_key(),
         key_before.session_key(),
-        "enabling again keeps the password"
+        "sessions from before the account was disabled stay ended once it is enabled again"
     );
+    assert!(users::authenticate(&cp, "alice", &Password::new(PASSWORD))
+        .await
+        .is_ok());
     assert!(tokens::authenticate(&cp, secret.expose()).await.is_ok());
 }
 
@@ -82,6 +85,15 @@ async fn only_system_admins_manage_accounts_and_none_disables_their_own() {
     assert!(matches!(
         user_admin::set_disabled(&cp, &root, "nobody", true).await,
         Err(Error::NotFound(_))
+    ));
+    // Nor their own password without the current one: that is change_own_password's.
+    assert!(matches!(
+        users::set_password(&cp, &root, "root", &Password::new("a new password")).await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        users::set_password(&cp, &alice, "alice", &Password::new("a new password")).await,
+        Err(Error::Forbidden(_))
     ));
     assert_eq!(common::fingerprint(&cp).await, before);
     assert!(users::find_account(&cp, root.user.id).await.unwrap().is_some());
@@ -138,4 +150,21 @@ async fn a_new_password_gives_a_new_session_key() {
         !shown.contains("argon2") && !shown.contains("session_key"),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn the_last_enabled_system_admin_cannot_be_disabled() {
+    let (cp, _dir) = common::fresh().await;
+    let root = common::as_console(&common::user(&cp, "root", true).await);
+    let second = common::as_console(&common::user(&cp, "second", true).await);
+    // Two admins: one may disable the other, and then the one left is the last.
+    user_admin::set_disabled(&cp, &second, "root", true)
+        .await
+        .unwrap();
+    let last = user_admin::set_disabled(&cp, &common::system(), "second", true).await;
+    assert!(matches!(last, Err(Error::Invalid(m)) if m.contains("last enabled system admin")));
+    user_admin::set_disabled(&cp, &second, "root", false)
+        .await
+        .unwrap();
+    assert!(users::find_account(&cp, root.user.id).await.unwrap().is_some());
 }

@@ -97,7 +97,13 @@ test('deploys and undeploys a group without scripts', async ({ page, request }) 
   await expect(page).toHaveURL(new RegExp(`/groups/${group}\\??$`));
   for (const member of members) await expect(liveIn(member)).toContainText('staging rev 1');
   await screenshot(page, 'nojs-group-deployed');
+  // Undeploying a whole group cannot ask first without scripts: the box stands for the question.
   await page.getByLabel('Environment').selectOption('staging');
+  await page.getByRole('button', { name: 'Undeploy group', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('Undeploying a group stops every member serving');
+  for (const member of members) await expect(liveIn(member)).toContainText('staging rev 1');
+  await page.getByLabel('Environment').selectOption('staging');
+  await page.getByLabel(/I have checked what this changes/).check();
   await page.getByRole('button', { name: 'Undeploy group', exact: true }).click();
   for (const member of members) await expect(liveIn(member)).toHaveCount(0);
 });

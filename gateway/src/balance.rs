@@ -1,17 +1,20 @@
 //! Choosing a backend: the six routing algorithms, and passive health (a backend that refused a connection or
 //! timed out is skipped for a while).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use deploy::model::{Routing, RoutingAlgorithm, SoapType};
+use deploy::model::{BackendReport, BackendState, Routing, RoutingAlgorithm, SoapType};
 use http::HeaderValue;
 
 use crate::upstream::Pool;
 
 /// How long a failed backend sits out before it is tried again.
 pub const SIT_OUT: Duration = Duration::from_secs(10);
+/// Failures in a row, with no answer between, after which a backend reads as unreachable (not just sitting
+/// out after a hiccup) until it answers again.
+pub const UNREACHABLE_AFTER: u32 = 3;
 
 /// One backend address, split the way forwarding needs it.
 #[derive(Debug)]
@@ -35,6 +38,8 @@ pub struct Backend {
     down_until: AtomicU64,
     /// Requests in flight, for LEAST_CONNECTIONS.
     active: AtomicUsize,
+    /// Failures since it last answered.
+    failures_in_row: AtomicU32,
 }
 
 impl Backend {
@@ -79,6 +84,7 @@ impl Backend {
             soap_type,
             down_until: AtomicU64::new(0),
             active: AtomicUsize::new(0),
+            failures_in_row: AtomicU32::new(0),
         }
     }
 }
@@ -133,6 +139,32 @@ impl Balancer {
     pub fn sit_out(&self, index: usize) {
         let until = self.now_ms() + SIT_OUT.as_millis() as u64;
         self.backends[index].down_until.store(until, Ordering::Relaxed);
+        self.backends[index]
+            .failures_in_row
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The backend answered: whatever failed before is over.
+    pub fn answered(&self, index: usize) {
+        self.backends[index].failures_in_row.store(0, Ordering::Relaxed);
+    }
+
+    /// How each backend stands, as the console shows it.
+    pub fn health(&self) -> Vec<BackendReport> {
+        let now = self.now_ms();
+        self.backends
+            .iter()
+            .map(|b| BackendReport {
+                address: b.address.clone(),
+                state: if b.failures_in_row.load(Ordering::Relaxed) >= UNREACHABLE_AFTER {
+                    BackendState::Unreachable
+                } else if b.down_until.load(Ordering::Relaxed) >= now {
+                    BackendState::SittingOut
+                } else {
+                    BackendState::Up
+                },
+            })
+            .collect()
     }
 
     pub fn begin(&self, index: usize) -> InFlight<'_> {
@@ -341,6 +373,25 @@ mod tests {
                 Some(0)
             ),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn a_backend_sits_out_then_reads_as_unreachable_until_it_answers() {
+        let b = balancer(RoutingAlgorithm::RoundRobin, &[1, 1]);
+        let states = |b: &Balancer| b.health().into_iter().map(|h| h.state).collect::<Vec<_>>();
+        assert_eq!(states(&b), [BackendState::Up, BackendState::Up]);
+        b.sit_out(0);
+        assert_eq!(states(&b), [BackendState::SittingOut, BackendState::Up]);
+        for _ in 1..UNREACHABLE_AFTER {
+            b.sit_out(0);
+        }
+        assert_eq!(states(&b)[0], BackendState::Unreachable);
+        b.answered(0);
+        assert_eq!(
+            states(&b)[0],
+            BackendState::SittingOut,
+            "answered, and still sitting out its time"
         );
     }
 

@@ -550,6 +550,7 @@ async fn forward(
         let deadline = tokio::time::Instant::now() + node.options().response_timeout;
         match send(node, backend, request, deadline).await {
             Ok((response, sender)) => {
+                balancer.answered(index);
                 let (mut head, incoming) = response.into_parts();
                 strip_hop_by_hop(&mut head.headers);
                 console_cookie::strip_from_response(&mut head.headers);

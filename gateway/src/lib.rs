@@ -18,6 +18,7 @@ pub mod remote;
 pub mod table;
 pub mod tls;
 pub mod tls_listener;
+pub mod traffic;
 mod upstream;
 
 pub use listen::{bind, Listeners};

@@ -3,14 +3,20 @@
 //! its own handles, so counting a request is a few atomic adds with no lookup.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
+
+use deploy::model::{BackendState, ProxyTrafficReport, TrafficReport};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+use crate::balance::Balancer;
+use crate::traffic::{current_minute, MinuteWindow};
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -32,13 +38,18 @@ struct ClassLabels {
     class: String,
 }
 
-/// One route's handles into the families.
+/// One route's handles into the families, and its minutes for the control plane's charts.
 #[derive(Debug)]
 pub struct RouteStats {
     /// Responses by status class: 1xx to 5xx.
     classes: [Counter; 5],
     duration: Histogram,
     backend_errors: Counter,
+    minutes: Mutex<MinuteWindow>,
+    /// Counted since the last traffic report.
+    changed: AtomicBool,
+    /// The balancer of the route now served (a redeploy builds a new one), for its backends' states.
+    balancer: Mutex<Weak<Balancer>>,
 }
 
 impl RouteStats {
@@ -46,6 +57,16 @@ impl RouteStats {
         let class = (status / 100).clamp(1, 5) as usize - 1;
         self.classes[class].inc();
         self.duration.observe(elapsed.as_secs_f64());
+        self.minutes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count(current_minute(), status, elapsed);
+        self.changed.store(true, Ordering::Relaxed);
+    }
+
+    /// The balancer whose backends this route's report describes.
+    pub fn serve_with(&self, balancer: &Arc<Balancer>) {
+        *self.balancer.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(balancer);
     }
 
     pub fn backend_error(&self) {
@@ -149,9 +170,51 @@ impl Metrics {
             classes: [class(1), class(2), class(3), class(4), class(5)],
             duration: self.durations.get_or_create(&labels).clone(),
             backend_errors: self.backend_errors.get_or_create(&labels).clone(),
+            minutes: Mutex::default(),
+            changed: AtomicBool::new(false),
+            balancer: Mutex::new(Weak::new()),
         });
         routes.insert(key, Arc::clone(&stats));
         stats
+    }
+
+    /// What to tell the control plane about an environment's routes (every environment's, for `None`):
+    /// the minutes of those that counted requests since the last report, and every backend that is not up
+    /// (the control plane takes a backend it is not told about as up). Requests that matched no API proxy
+    /// are left out.
+    pub fn traffic(&self, environment: Option<&str>) -> TrafficReport {
+        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut proxies = Vec::new();
+        for ((env, project, proxy), stats) in routes.iter() {
+            if environment.is_some_and(|e| e != env) || proxy.is_empty() {
+                continue;
+            }
+            let minutes = if stats.changed.swap(false, Ordering::Relaxed) {
+                stats.minutes.lock().unwrap_or_else(|e| e.into_inner()).recent()
+            } else {
+                Vec::new()
+            };
+            let backends: Vec<_> = stats
+                .balancer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .upgrade()
+                .map(|b| b.health())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|b| b.state != BackendState::Up)
+                .collect();
+            if minutes.is_empty() && backends.is_empty() {
+                continue;
+            }
+            proxies.push(ProxyTrafficReport {
+                project: project.clone(),
+                proxy: proxy.clone(),
+                minutes,
+                backends,
+            });
+        }
+        TrafficReport { proxies }
     }
 
     /// Every metric, in the OpenMetrics text format ([`CONTENT_TYPE`]).
@@ -183,5 +246,41 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line} not in\n{text}");
         }
+    }
+
+    #[test]
+    fn a_traffic_report_has_what_changed_since_the_last_and_the_backends_in_trouble() {
+        let metrics = Metrics::default();
+        let address = |port: u16| deploy::model::RoutingAddress {
+            address: format!("http://127.0.0.1:{port}"),
+            weight: 1,
+            soap_type: None,
+        };
+        let routing = deploy::model::Routing {
+            algorithm: deploy::model::RoutingAlgorithm::RoundRobin,
+            address_list: vec![address(9), address(10)],
+        };
+        let balancer = Arc::new(Balancer::new(&routing));
+        let stats = metrics.route("staging", "P", "orders");
+        stats.serve_with(&balancer);
+        metrics
+            .route("production", "P", "orders")
+            .observe(200, Duration::from_millis(1));
+        stats.observe(200, Duration::from_millis(1));
+        stats.observe(503, Duration::from_millis(2));
+        let report = metrics.traffic(Some("staging"));
+        assert_eq!(report.proxies.len(), 1, "{report:?}");
+        let orders = &report.proxies[0];
+        assert_eq!((orders.project.as_str(), orders.proxy.as_str()), ("P", "orders"));
+        let counted: u64 = orders.minutes.iter().map(|m| m.requests).sum();
+        assert_eq!(counted, 2);
+        assert!(orders.backends.is_empty(), "all up: nothing to say");
+        // Nothing new: nothing to report, until a backend is in trouble.
+        assert!(metrics.traffic(Some("staging")).proxies.is_empty());
+        balancer.sit_out(1);
+        let report = metrics.traffic(Some("staging"));
+        assert!(report.proxies[0].minutes.is_empty());
+        assert_eq!(report.proxies[0].backends.len(), 1);
+        assert_eq!(report.proxies[0].backends[0].state, BackendState::SittingOut);
     }
 }

@@ -272,6 +272,8 @@ async fn acknowledge(remote: Arc<Remote>, mut applied: watch::Receiver<Option<Ap
                 hash: Some(a.hash),
                 host: crate::node::host_name(),
                 portico_version: env!("CARGO_PKG_VERSION").to_owned(),
+                // A node process serves one environment: everything it counted.
+                traffic: Some(crate::metrics::global().traffic(None)),
             };
             if let Err(e) = post_ack(&remote, &mut sender, &ack).await {
                 sender = None;

@@ -23,7 +23,7 @@ pub struct Route {
     pub methods: Vec<Method>,
     pub cors: Option<Cors>,
     pub cache: Option<ResponseCache>,
-    pub balancer: Balancer,
+    pub balancer: Arc<Balancer>,
     pub stats: Arc<RouteStats>,
 }
 
@@ -69,6 +69,9 @@ impl Table {
                 None => {
                     let spec = &l.snapshot.proxy;
                     let group = l.snapshot.group.as_ref().map(|g| &g.settings);
+                    let stats = metrics.route(&live.environment, &l.project, &l.proxy);
+                    let balancer = Arc::new(Balancer::new(&spec.routing));
+                    stats.serve_with(&balancer);
                     Arc::new(Route {
                         project: l.project.clone(),
                         proxy: l.proxy.clone(),
@@ -93,8 +96,8 @@ impl Table {
                             group.map(|g| (&g.cache, g.cache.enabled)),
                         )
                         .map(|c| ResponseCache::new(&c)),
-                        balancer: Balancer::new(&spec.routing),
-                        stats: metrics.route(&live.environment, &l.project, &l.proxy),
+                        balancer,
+                        stats,
                         spec: spec.clone(),
                     })
                 }

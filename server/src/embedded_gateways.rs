@@ -193,6 +193,8 @@ impl FeedSource {
             hash: Some(applied.hash.clone()),
             host: gateway::node::host_name(),
             portico_version: env!("CARGO_PKG_VERSION").to_owned(),
+            // This process's gateways share one set of counters: this environment's routes only.
+            traffic: Some(gateway::metrics::global().traffic(Some(&self.environment))),
         };
         let served = live.served();
         let recorded = async {
@@ -222,6 +224,7 @@ impl LiveSource for FeedSource {
                 hash: None,
                 host: gateway::node::host_name(),
                 portico_version: env!("CARGO_PKG_VERSION").to_owned(),
+                traffic: None,
             };
             if let Err(e) = deploy::nodes::node_connected(&self.cp, &self.environment, &ack).await {
                 tracing::warn!(environment = %self.environment, "gateway could not register: {e}");

@@ -189,6 +189,20 @@ enum Admin {
         #[arg(long)]
         system_admin: bool,
     },
+    /// Set a user's password (their console sessions end); the password is read from standard input. The
+    /// way back in when no system admin can sign in.
+    ResetPassword {
+        username: String,
+        /// Read the password from standard input (the only way, so it stays out of shell history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Let a disabled user sign in again (`--disable` to disable one; their sessions end).
+    EnableUser {
+        username: String,
+        #[arg(long)]
+        disable: bool,
+    },
     /// Issue a personal API access token; prints the token (once) and nothing else on standard output.
     CreateToken {
         username: String,
@@ -301,6 +315,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 user.username,
                 if user.system_admin { " (system admin)" } else { "" }
             );
+            cp.close().await;
+            Ok(())
+        }
+        Command::Admin(Admin::ResetPassword {
+            username,
+            password_stdin: _,
+        }) => {
+            let password = read_password()?;
+            let system = Actor::system(Channel::Cli);
+            users::set_password(&cp, &system, &username, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Set the password of {username}; their console sessions have ended.");
+            cp.close().await;
+            Ok(())
+        }
+        Command::Admin(Admin::EnableUser { username, disable }) => {
+            let system = Actor::system(Channel::Cli);
+            deploy::user_admin::set_disabled(&cp, &system, &username, disable)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{} {username}.", if disable { "Disabled" } else { "Enabled" });
             cp.close().await;
             Ok(())
         }

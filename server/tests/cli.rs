@@ -184,3 +184,75 @@ async fn a_database_migrated_by_a_newer_portico_is_refused_and_left_as_it_is() {
     let cp = deploy::ControlPlane::open(&db).await;
     assert!(cp.is_err(), "opened a newer schema");
 }
+
+/// The way back in when no system admin can sign in: set a password, enable an account.
+#[tokio::test]
+async fn a_password_is_reset_and_an_account_enabled_from_the_command_line() {
+    use deploy::users::{self, Password};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/new/portico.db", dir.path().display());
+    let created = portico(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "root",
+            "--password-stdin",
+            "--system-admin",
+        ],
+        "the first password\n",
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let second = portico(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "other",
+            "--password-stdin",
+            "--system-admin",
+        ],
+        "the other password\n",
+    );
+    assert!(second.status.success());
+    let disabled = portico(&db, &["admin", "enable-user", "root", "--disable"], "");
+    assert!(
+        disabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&disabled.stderr)
+    );
+    let reset = portico(
+        &db,
+        &["admin", "reset-password", "root", "--password-stdin"],
+        "a second password\n",
+    );
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    let enabled = portico(&db, &["admin", "enable-user", "root"], "");
+    assert!(
+        enabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enabled.stderr)
+    );
+
+    let cp = deploy::ControlPlane::open(&db).await.unwrap();
+    assert!(
+        users::authenticate(&cp, "root", &Password::new("a second password"))
+            .await
+            .is_ok()
+    );
+    assert!(
+        users::authenticate(&cp, "root", &Password::new("the first password"))
+            .await
+            .is_err()
+    );
+    let unknown = portico(&db, &["admin", "enable-user", "nobody"], "");
+    assert!(!unknown.status.success());
+}

@@ -497,7 +497,15 @@ async fn a_password_change_ends_the_accounts_other_sessions_and_keeps_this_one()
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
-    assert_eq!(t.get("/projects", Some(&desk)).await.status, StatusCode::OK);
+    // This session goes on under a new id: a copy of its old cookie (often the reason to change a password)
+    // is dead.
+    let desk_now = changed.session_cookie().expect("the session's new cookie");
+    assert_ne!(desk_now, desk);
+    assert_eq!(t.get("/projects", Some(&desk_now)).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get("/projects", Some(&desk)).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(
         t.get("/projects", Some(&laptop)).await.status,
         StatusCode::SEE_OTHER
@@ -535,6 +543,11 @@ async fn disabling_an_account_or_resetting_its_password_ends_its_sessions() {
 
     t.call("set_user_disabled", "username=alice&disabled=false", Some(&admin))
         .await;
+    // Enabling the account again does not bring its old sessions back.
+    assert_eq!(
+        t.get("/projects", Some(&alice)).await.status,
+        StatusCode::SEE_OTHER
+    );
     let alice = t.sign_in("alice").await;
     let reset = t
         .call(

@@ -191,6 +191,9 @@ pub struct NodeAck {
     /// The node's Portico version.
     #[serde(default)]
     pub portico_version: String,
+    /// What the node counted since its last report (recent minutes) and how it sees each backend.
+    #[serde(default)]
+    pub traffic: Option<super::TrafficReport>,
 }
 
 /// How a gateway node stands against what is live in its environment.

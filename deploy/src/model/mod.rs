@@ -11,6 +11,7 @@ mod history;
 mod live;
 mod pages;
 mod projects;
+mod traffic;
 mod transfer;
 mod violation;
 
@@ -25,5 +26,6 @@ pub use history::*;
 pub use live::*;
 pub use pages::*;
 pub use projects::*;
+pub use traffic::*;
 pub use transfer::*;
 pub use violation::*;

@@ -144,6 +144,7 @@ pub async fn feed(
             .filter(|h| !h.is_empty()),
         host: q.host.clone(),
         portico_version: q.portico_version.clone(),
+        traffic: None,
     };
     let (generation, mut replaced) = s.streams.claim(&identity, &q.node_id)?;
     let stamp = match deploy::nodes::node_connected(&s.cp, &environment, &hello).await {
