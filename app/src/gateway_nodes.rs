@@ -10,7 +10,7 @@ fn state_badge(state: NodeState) -> impl IntoView {
 }
 
 /// "2026-12-05T08:24:30.1Z" as "2026-12-05 08:24:30".
-fn when(at: &str) -> String {
+pub(crate) fn when(at: &str) -> String {
     at.get(..19).unwrap_or(at).replace('T', " ")
 }
 

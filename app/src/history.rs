@@ -8,6 +8,7 @@ use leptos_meta::Title;
 
 use crate::proxy::{proxy_params, ProxyHeader, ProxyView};
 use crate::rights::Rights;
+use crate::timeline::DeployTimeline;
 use crate::ConsoleError;
 
 #[server(endpoint = "proxy_history")]
@@ -83,7 +84,8 @@ pub fn HistoryPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading the deploy history…"</p> }>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok(HistoryPage { page, records }) => view! {
+                    Ok(HistoryPage { page, records, timeline }) => view! {
+                        <DeployTimeline timeline />
                         <Compare project proxy records=records.clone() picks />
                         <Rollback project proxy records=records.clone() details=page.clone() action=rollback picks />
                         <Records project proxy records live=page.proxy.live.clone() rights=page.rights pin picks />

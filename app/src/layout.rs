@@ -36,8 +36,9 @@ pub fn Console() -> impl IntoView {
     view! {
         <div class="frame">
             <header class="topbar">
-                <a class="brand" href="/projects">"Portico"</a>
+                <a class="brand" href="/">"Portico"</a>
                 <nav aria-label="Main">
+                    <A href="/" exact=true>"Overview"</A>
                     <A href="/projects">"Projects"</A>
                     <A href="/environments">"Environments"</A>
                     <A href="/tokens">"Access tokens"</A>

@@ -17,6 +17,7 @@ mod import;
 mod layout;
 mod login;
 mod node_tokens;
+mod overview;
 mod pages;
 mod placeholder;
 mod project;
@@ -30,12 +31,13 @@ mod rights;
 mod routing_algorithms;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod timeline;
 mod tokens;
 mod traffic;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
 pub use error::ConsoleError;
@@ -105,7 +107,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=placeholder::NotFound>
                 <Route path=path!("/login") ssr=SsrMode::InOrder view=login::LoginPage />
                 <ParentRoute path=path!("") ssr=SsrMode::InOrder view=layout::Console>
-                    <Route path=path!("") ssr=SsrMode::InOrder view=|| view! { <Redirect path="/projects" /> } />
+                    <Route path=path!("") ssr=SsrMode::InOrder view={Lazy::<pages::Overview>::new()} />
                     <Route path=path!("projects") ssr=SsrMode::InOrder view={Lazy::<pages::Projects>::new()} />
                     <Route path=path!("projects/:project") ssr=SsrMode::InOrder view={Lazy::<pages::Project>::new()} />
                     <Route path=path!("projects/:project/import") ssr=SsrMode::InOrder view={Lazy::<pages::Import>::new()} />

@@ -64,7 +64,7 @@ pub async fn login(username: String, password: String) -> Result<(), ConsoleErro
         .map_err(|_| ConsoleError::Internal)?;
     auth.login(&signed_in).await.map_err(|_| ConsoleError::Internal)?;
     tracing::info!(username = %signed_in.0.user.username, "console sign-in");
-    leptos_axum::redirect("/projects");
+    leptos_axum::redirect("/");
     Ok(())
 }
 

@@ -23,6 +23,7 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(Overview, crate::overview::OverviewPage);
 lazy_page!(Projects, crate::projects::ProjectsPage);
 lazy_page!(Project, crate::project::ProjectPage);
 lazy_page!(Import, crate::import::ImportPage);

@@ -47,6 +47,8 @@ pub mod node_tokens;
 #[cfg(feature = "storage")]
 pub mod nodes;
 #[cfg(feature = "storage")]
+pub mod overview;
+#[cfg(feature = "storage")]
 pub mod pages;
 #[cfg(feature = "storage")]
 pub mod projects;
@@ -64,6 +66,8 @@ pub mod sign_in_limit;
 mod steps;
 #[cfg(feature = "storage")]
 mod store;
+#[cfg(feature = "storage")]
+pub mod timeline;
 #[cfg(feature = "storage")]
 pub mod tokens;
 #[cfg(feature = "storage")]

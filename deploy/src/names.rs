@@ -1,5 +1,5 @@
 use crate::model::{Rule, Violation};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Names appear in REST paths (`/apiops/projects/{projectName}/...`), so they are limited to characters that
 /// need no escaping there. `field` is the name's field in the REST API's JSON.
@@ -53,6 +53,7 @@ mod tests {
     }
 }
 
+#[cfg(feature = "storage")]
 /// Node ids are made by the node (kept in its cache dir): letters, digits, '.', '_' and '-'.
 pub fn check_node_id(node_id: &str) -> Result<()> {
     let ok = !node_id.is_empty()
@@ -63,7 +64,7 @@ pub fn check_node_id(node_id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(
+        Err(crate::Error::Invalid(
             "node id must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
         ))
     }

@@ -201,7 +201,7 @@ pub async fn nodes_of_environment(
     nodes_of(cp, env.name).await
 }
 
-async fn nodes_of(cp: &ControlPlane, environment: String) -> Result<EnvironmentNodes> {
+pub(crate) async fn nodes_of(cp: &ControlPlane, environment: String) -> Result<EnvironmentNodes> {
     let (live_version, live_hash) = current_live(cp, &environment).await?;
     let rows: Vec<NodeRow> = sqlx::query_as(
         "SELECT node_id, host, portico_version, applied_version, applied_hash, connected, connected_since,

@@ -36,8 +36,10 @@ pub async fn history_page(
     let (p, rights) = viewable(&mut tx, actor, project).await?;
     let page = read_proxy_page(&mut tx, &p, proxy, rights).await?;
     let found = crate::rows::find_proxy(&mut tx, p.id, proxy).await?;
+    let records = crate::history::records(&mut tx, found.id).await?;
     Ok(HistoryPage {
-        records: crate::history::records(&mut tx, found.id).await?,
+        timeline: crate::timeline::timeline(&records, time::OffsetDateTime::now_utc()),
+        records,
         page,
     })
 }

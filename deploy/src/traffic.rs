@@ -5,7 +5,7 @@
 //! What a node reports is trusted as far as its token goes: for its own environment, and shown to a
 //! project only for environments the project uses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -27,6 +27,10 @@ const MAX_PROXIES: usize = 5000;
 const MAX_MINUTES: usize = 5;
 const MAX_BACKENDS: usize = 100;
 const MAX_TEXT: usize = 2048;
+/// More requests than one node serves in a minute; keeps every sum over nodes and minutes far from overflow.
+const MAX_COUNT: u64 = 1 << 40;
+/// Backend states are forgotten this long after their node last reported them.
+const HEALTH_KEPT: Duration = Duration::from_secs(600);
 
 /// Minutes since the Unix epoch, now.
 pub fn current_minute() -> i64 {
@@ -37,7 +41,7 @@ fn invalid(what: &str) -> Error {
     Error::Invalid(format!("traffic report: {what}"))
 }
 
-fn check(report: &TrafficReport, now: i64) -> Result<()> {
+fn check(report: &TrafficReport) -> Result<()> {
     if report.proxies.len() > MAX_PROXIES {
         return Err(invalid("too many API proxies"));
     }
@@ -50,10 +54,6 @@ fn check(report: &TrafficReport, now: i64) -> Result<()> {
             return Err(invalid("too many minutes or backends for one API proxy"));
         }
         for m in &p.minutes {
-            // Only recent minutes: a node cannot write into the past of the chart, or its future.
-            if m.minute < now - MAX_MINUTES as i64 || m.minute > now + 1 {
-                return Err(invalid("a minute outside the last few"));
-            }
             if m.latency.len() != LATENCY_BUCKETS {
                 return Err(invalid("a latency histogram of the wrong size"));
             }
@@ -61,7 +61,7 @@ fn check(report: &TrafficReport, now: i64) -> Result<()> {
             if m.client_errors.saturating_add(m.server_errors) > m.requests || in_buckets != m.requests {
                 return Err(invalid("counts that do not add up"));
             }
-            if m.requests > i64::MAX as u64 / 4 {
+            if m.requests > MAX_COUNT {
                 return Err(invalid("a count out of range"));
             }
         }
@@ -82,11 +82,33 @@ pub async fn record_traffic(
 ) -> Result<()> {
     crate::names::check_node_id(node_id)?;
     let now = current_minute();
-    check(report, now)?;
+    check(report)?;
     let reported_at = clock::now();
     let mut tx = cp.begin_write().await?;
-    for p in &report.proxies {
-        for m in &p.minutes {
+    // Only what is live in the node's own environment is kept: a node (or whoever holds its token) cannot
+    // draw into the charts of an API proxy it does not serve.
+    let live: HashSet<(String, String)> = sqlx::query_as(
+        "SELECT p.name, a.name FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
+         JOIN projects p ON p.id = a.project_id JOIN environments e ON e.id = d.environment_id
+         WHERE LOWER(e.name) = LOWER($1)",
+    )
+    .bind(environment)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let served = report
+        .proxies
+        .iter()
+        .filter(|p| live.contains(&(p.project.clone(), p.proxy.clone())));
+    for p in served.clone() {
+        // Only recent minutes: a node cannot write into the past of the chart, or its future. A node whose
+        // clock is off loses those minutes, not the rest of its report.
+        let recent = p
+            .minutes
+            .iter()
+            .filter(|m| m.minute >= now - MAX_MINUTES as i64 && m.minute <= now + 1);
+        for m in recent {
             let latency = serde_json::to_string(&m.latency).map_err(Error::internal)?;
             sqlx::query(
                 "INSERT INTO proxy_traffic (environment, node_id, project, proxy, minute, requests, client_errors,
@@ -114,7 +136,7 @@ pub async fn record_traffic(
         .bind(node_id)
         .execute(&mut *tx)
         .await?;
-    for p in &report.proxies {
+    for p in served {
         for b in p.backends.iter().filter(|b| b.state != BackendState::Up) {
             sqlx::query(
                 "INSERT INTO backend_health (environment, node_id, project, proxy, address, state, reported_at)
@@ -133,9 +155,13 @@ pub async fn record_traffic(
             .await?;
         }
     }
-    sqlx::query("DELETE FROM proxy_traffic WHERE environment = $1 AND minute < $2")
-        .bind(environment)
+    // Whatever fell out of the window, of every environment and node (one that stopped reporting too).
+    sqlx::query("DELETE FROM proxy_traffic WHERE minute < $1")
         .bind(now - WINDOW_MINUTES)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM backend_health WHERE reported_at < $1")
+        .bind(stamp(OffsetDateTime::now_utc() - HEALTH_KEPT))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -181,9 +207,10 @@ async fn read_traffic(
     let now = current_minute();
     let first = now - WINDOW_MINUTES + 1;
     // Only the project's own environments: a node of another environment cannot draw into its charts.
-    let environments: Vec<(String, crate::db::Flag)> = sqlx::query_as(
-        "SELECT e.name, EXISTS (SELECT 1 FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
-                                WHERE d.environment_id = e.id AND a.project_id = $1 AND a.name = $2)
+    // With what is live there, if anything: the backends shown are those the gateways were given.
+    let environments: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT e.name, (SELECT d.snapshot FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id
+                         WHERE d.environment_id = e.id AND a.project_id = $1 AND a.name = $2)
          FROM environments e JOIN project_environments pe ON pe.environment_id = e.id
          WHERE pe.project_id = $1 ORDER BY e.name",
     )
@@ -218,7 +245,14 @@ async fn read_traffic(
     .bind(fresh_since())
     .fetch_all(&mut *conn)
     .await?;
-    let addresses = configured_backends(conn, project_id, proxy).await?;
+    let configured = configured_backends(conn, project_id, proxy).await?;
+    // Every node heard from lately, per environment: a node that names no troubled backend sees them all up.
+    let nodes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT environment, COUNT(*) FROM gateway_nodes WHERE last_seen >= $1 GROUP BY environment",
+    )
+    .bind(fresh_since())
+    .fetch_all(&mut *conn)
+    .await?;
 
     // By environment (as the environments table names it) and minute: every node's counts added up.
     let key = |name: &str| name.to_lowercase();
@@ -234,17 +268,18 @@ async fn read_traffic(
                 latency: vec![0; LATENCY_BUCKETS],
                 ..MinuteCounts::default()
             });
-        sum.requests += r.requests.max(0) as u64;
-        sum.client_errors += r.client_errors.max(0) as u64;
-        sum.server_errors += r.server_errors.max(0) as u64;
+        // Saturating: stored counts are bounded (MAX_COUNT), but a sum must never panic a page.
+        sum.requests = sum.requests.saturating_add(r.requests.max(0) as u64);
+        sum.client_errors = sum.client_errors.saturating_add(r.client_errors.max(0) as u64);
+        sum.server_errors = sum.server_errors.saturating_add(r.server_errors.max(0) as u64);
         for (total, n) in sum.latency.iter_mut().zip(latency) {
-            *total += n;
+            *total = total.saturating_add(n);
         }
     }
     let mut out = Vec::new();
-    for (environment, crate::db::Flag(live)) in environments {
+    for (environment, live) in environments {
         let minutes = sums.remove(&key(&environment)).unwrap_or_default();
-        if minutes.is_empty() && !live {
+        if minutes.is_empty() && live.is_none() {
             continue;
         }
         let points = (first..=now)
@@ -262,12 +297,20 @@ async fn read_traffic(
             .filter(|(env, ..)| key(env) == key(&environment))
             .map(|(_, _, address, state)| (address.as_str(), state_of(state)))
             .collect();
-        let reporting_nodes = health
+        let reporting_nodes = nodes
             .iter()
-            .filter(|(env, ..)| key(env) == key(&environment))
-            .map(|(_, node, ..)| node.as_str())
-            .collect::<std::collections::HashSet<_>>()
-            .len() as u32;
+            .find(|(env, _)| key(env) == key(&environment))
+            .map_or(0, |(_, n)| *n as u32);
+        let addresses = match &live {
+            Some(snapshot) => crate::model::from_json::<crate::model::Snapshot>(snapshot)?
+                .proxy
+                .routing
+                .address_list
+                .into_iter()
+                .map(|a| a.address)
+                .collect(),
+            None => configured.clone(),
+        };
         out.push(EnvironmentTraffic {
             backends: backend_health(&addresses, &here, reporting_nodes),
             environment,
@@ -303,11 +346,11 @@ fn summary<'a>(minutes: impl Iterator<Item = &'a MinuteCounts>) -> TrafficSummar
     };
     let mut peak = 0;
     for m in minutes {
-        all.requests += m.requests;
-        all.client_errors += m.client_errors;
-        all.server_errors += m.server_errors;
+        all.requests = all.requests.saturating_add(m.requests);
+        all.client_errors = all.client_errors.saturating_add(m.client_errors);
+        all.server_errors = all.server_errors.saturating_add(m.server_errors);
         for (total, n) in all.latency.iter_mut().zip(&m.latency) {
-            *total += n;
+            *total = total.saturating_add(*n);
         }
         peak = peak.max(m.requests);
     }
@@ -358,25 +401,29 @@ async fn configured_backends(conn: &mut Conn, project_id: i64, proxy: &str) -> R
     Ok(spec.routing.address_list.into_iter().map(|a| a.address).collect())
 }
 
-fn fresh_since() -> String {
-    let since = OffsetDateTime::now_utc() - HEALTH_FRESH;
+pub(crate) fn fresh_since() -> String {
+    stamp(OffsetDateTime::now_utc() - HEALTH_FRESH)
+}
+
+/// A time as stored (`clock::now`'s format), to compare stored times with.
+fn stamp(at: OffsetDateTime) -> String {
     let fixed = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
     );
-    since.format(&fixed).unwrap_or_default()
+    at.format(&fixed).unwrap_or_default()
 }
 
 /// The upper bound of the bucket holding the `q` quantile, in milliseconds (the last bucket reads as the
 /// last bound: "at least that").
 pub fn percentile(buckets: &[u64], q: f64) -> Option<u32> {
-    let total: u64 = buckets.iter().sum();
+    let total: u64 = buckets.iter().fold(0u64, |a, b| a.saturating_add(*b));
     if total == 0 {
         return None;
     }
     let rank = ((total as f64) * q).ceil().max(1.0) as u64;
     let mut seen = 0;
     for (i, n) in buckets.iter().enumerate() {
-        seen += n;
+        seen = n.saturating_add(seen);
         if seen >= rank {
             return Some(
                 *LATENCY_BOUNDS_MS

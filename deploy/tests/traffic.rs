@@ -24,6 +24,20 @@ fn minute(minute: i64, requests: u64, client: u64, server: u64, bucket: usize) -
     }
 }
 
+/// The demo's pet store, live in staging (the demo ends with it taken offline there).
+async fn live_in_staging(cp: &deploy::ControlPlane, admin: &deploy::Actor) {
+    deploy::deployments::deploy_proxy(
+        cp,
+        admin,
+        "MyProject",
+        PROXY,
+        "staging",
+        &deploy::deployments::DeployOptions::default(),
+    )
+    .await
+    .expect("deploy to staging");
+}
+
 fn report(project: &str, minutes: Vec<MinuteCounts>, backends: Vec<BackendReport>) -> TrafficReport {
     TrafficReport {
         proxies: vec![ProxyTrafficReport {
@@ -38,6 +52,7 @@ fn report(project: &str, minutes: Vec<MinuteCounts>, backends: Vec<BackendReport
 #[tokio::test]
 async fn two_nodes_add_up_and_a_repeated_report_counts_once() {
     let (cp, _db, admin) = common::demo().await;
+    live_in_staging(&cp, &admin).await;
     let now = traffic::current_minute();
     let spec = deploy::proxies::get_proxy(&cp, &admin, "MyProject", PROXY)
         .await
@@ -105,16 +120,17 @@ async fn two_nodes_add_up_and_a_repeated_report_counts_once() {
 
 #[tokio::test]
 async fn a_bad_report_is_refused_whole_and_writes_nothing() {
-    let (cp, _db, _admin) = common::demo().await;
+    let (cp, _db, admin) = common::demo().await;
+    live_in_staging(&cp, &admin).await;
     let now = traffic::current_minute();
     let mut short = minute(now, 3, 0, 0, 0);
     short.latency.pop();
     let mut uneven = minute(now, 3, 0, 0, 0);
     uneven.latency[0] = 2;
+    let huge = minute(now, 1 << 41, 0, 0, 0);
     for bad in [
-        report("MyProject", vec![minute(now - 30, 1, 0, 0, 0)], vec![]),
-        report("MyProject", vec![minute(now + 5, 1, 0, 0, 0)], vec![]),
         report("MyProject", vec![short], vec![]),
+        report("MyProject", vec![huge], vec![]),
         report("MyProject", vec![uneven], vec![]),
         report("MyProject", vec![minute(now, 1, 1, 1, 0)], vec![]),
         report("", vec![minute(now, 1, 0, 0, 0)], vec![]),
@@ -127,6 +143,50 @@ async fn a_bad_report_is_refused_whole_and_writes_nothing() {
         traffic::record_traffic(&cp, "staging", "bad node", &TrafficReport::default()).await,
         Err(Error::Invalid(_))
     ));
+}
+
+#[tokio::test]
+async fn only_recent_minutes_of_what_is_live_in_the_nodes_environment_are_kept() {
+    let (cp, _db, admin) = common::demo().await;
+    live_in_staging(&cp, &admin).await;
+    let now = traffic::current_minute();
+    let sitting = || BackendReport {
+        address: "http://10.0.0.1:8080".into(),
+        state: BackendState::Unreachable,
+    };
+    let mut mixed = report(
+        "MyProject",
+        // A node whose clock is off loses those minutes, not the rest of its report.
+        vec![
+            minute(now - 30, 1, 0, 0, 0),
+            minute(now + 5, 1, 0, 0, 0),
+            minute(now, 2, 0, 0, 0),
+        ],
+        vec![],
+    );
+    // A proxy that is not live in staging, one of no project, and another project's name: all left out.
+    for (project, proxy) in [
+        ("MyProject", "not-deployed"),
+        ("NoSuchProject", PROXY),
+        ("Other", "x"),
+    ] {
+        mixed.proxies.push(ProxyTrafficReport {
+            project: project.into(),
+            proxy: proxy.into(),
+            minutes: vec![minute(now, 50, 0, 50, 0)],
+            backends: vec![sitting()],
+        });
+    }
+    traffic::record_traffic(&cp, "staging", "node-a", &mixed)
+        .await
+        .unwrap();
+    assert_eq!(common::count(&cp, "proxy_traffic").await, 1);
+    assert_eq!(common::count(&cp, "backend_health").await, 0);
+    let read = traffic::proxy_traffic(&cp, &admin, "MyProject", PROXY)
+        .await
+        .unwrap();
+    let staging = read.iter().find(|e| e.environment == "staging").unwrap();
+    assert_eq!(staging.summary.requests, 2);
 }
 
 #[tokio::test]

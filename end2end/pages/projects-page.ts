@@ -1,6 +1,6 @@
 import { type Page, type Locator } from '@playwright/test';
 import { hydrated } from '../fixtures';
-import { LoginPage } from './login-page';
+import { OverviewPage } from './overview-page';
 
 export class ProjectsPage {
   readonly heading: Locator;
@@ -19,11 +19,10 @@ export class ProjectsPage {
     this.logOut = page.getByRole('button', { name: 'Log out' });
   }
 
-  /** Signs in through the sign-in page and lands here. */
+  /** Signs in through the sign-in page, lands on the overview, and goes on here by the main navigation. */
   static async signedIn(page: Page, username: string, password: string): Promise<ProjectsPage> {
-    const login = new LoginPage(page);
-    await login.open();
-    await login.signIn(username, password);
+    await OverviewPage.signedIn(page, username, password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).click();
     const projects = new ProjectsPage(page);
     await projects.heading.waitFor();
     await hydrated(page);

@@ -50,7 +50,7 @@ test('a system admin creates a user, who changes their password, which ends thei
   await login.signIn(name, 'first password 1');
   await expect(login.error).toHaveText('Invalid username or password.');
   await login.signIn(name, 'second password 2');
-  await expect(laptop).toHaveURL(/\/projects$/);
+  await expect(laptop).toHaveURL(/\/$/);
   await desk.context().close();
   await laptop.context().close();
 });
@@ -78,7 +78,7 @@ test('disabling an account ends its sessions and keeps it out until it is enable
   await users.row(name).getByRole('button', { name: `Enable ${name}` }).click();
   await expect(users.row(name)).toContainText('Active');
   await login.signIn(name, 'their password 1');
-  await expect(theirs).toHaveURL(/\/projects$/);
+  await expect(theirs).toHaveURL(/\/$/);
 
   await users.resetUser.selectOption(name);
   await users.resetPassword.fill('set by the admin 1');

@@ -1,11 +1,17 @@
 import { test, expect, admin, screenshot, refusedRequest } from '../fixtures';
 import { LoginPage } from '../pages/login-page';
 import { ProjectsPage } from '../pages/projects-page';
+import { OverviewPage } from '../pages/overview-page';
 
-test('signs in with good credentials and lands on the projects page', async ({ page }) => {
-  const projects = await ProjectsPage.signedIn(page, admin.username, admin.password);
+test('signs in with good credentials and lands on the overview, then goes to the projects', async ({ page }) => {
+  const overview = await OverviewPage.signedIn(page, admin.username, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(overview.heading).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }))
+    .toHaveAttribute('aria-current', 'page');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).click();
   await expect(page).toHaveURL(/\/projects$/);
-  await expect(projects.heading).toBeVisible();
+  await expect(new ProjectsPage(page).heading).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }))
     .toHaveAttribute('aria-current', 'page');
   await screenshot(page, 'projects');

@@ -5,6 +5,7 @@ test.use({ viewport: { width: 390, height: 844 } });
 
 /** Per page: its heading, and per table the columns a phone must still show. */
 const pages: [string, string, string, Record<string, string[]>][] = [
+  ['/', 'Overview', 'overview', { 'Recent deploys': ['When', 'What', 'API proxy', 'Environment'] }],
   ['/projects', 'Projects', 'projects', { Projects: ['Name', 'API proxies', 'Live deployments'] }],
   ['/projects/MyProject', 'MyProject', 'project', {
     'API proxies': ['Name', 'Path', 'Live in'],

@@ -3,7 +3,7 @@
 //! its own handles, so counting a request is a few atomic adds with no lookup.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -46,8 +46,6 @@ pub struct RouteStats {
     duration: Histogram,
     backend_errors: Counter,
     minutes: Mutex<MinuteWindow>,
-    /// Counted since the last traffic report.
-    changed: AtomicBool,
     /// The balancer of the route now served (a redeploy builds a new one), for its backends' states.
     balancer: Mutex<Weak<Balancer>>,
 }
@@ -61,7 +59,6 @@ impl RouteStats {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .count(current_minute(), status, elapsed);
-        self.changed.store(true, Ordering::Relaxed);
     }
 
     /// The balancer whose backends this route's report describes.
@@ -171,7 +168,6 @@ impl Metrics {
             duration: self.durations.get_or_create(&labels).clone(),
             backend_errors: self.backend_errors.get_or_create(&labels).clone(),
             minutes: Mutex::default(),
-            changed: AtomicBool::new(false),
             balancer: Mutex::new(Weak::new()),
         });
         routes.insert(key, Arc::clone(&stats));
@@ -184,16 +180,22 @@ impl Metrics {
     /// are left out.
     pub fn traffic(&self, environment: Option<&str>) -> TrafficReport {
         let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let now = current_minute();
         let mut proxies = Vec::new();
         for ((env, project, proxy), stats) in routes.iter() {
             if environment.is_some_and(|e| e != env) || proxy.is_empty() {
                 continue;
             }
-            let minutes = if stats.changed.swap(false, Ordering::Relaxed) {
-                stats.minutes.lock().unwrap_or_else(|e| e.into_inner()).recent()
-            } else {
-                Vec::new()
-            };
+            // This minute and the last, whole, every time: the control plane replaces what it had for a
+            // minute, so a report that never arrived costs nothing once the next one does.
+            let minutes: Vec<_> = stats
+                .minutes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .recent()
+                .into_iter()
+                .filter(|m| m.minute >= now - 1)
+                .collect();
             let backends: Vec<_> = stats
                 .balancer
                 .lock()
@@ -249,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn a_traffic_report_has_what_changed_since_the_last_and_the_backends_in_trouble() {
+    fn a_traffic_report_has_the_recent_minutes_and_the_backends_in_trouble() {
         let metrics = Metrics::default();
         let address = |port: u16| deploy::model::RoutingAddress {
             address: format!("http://127.0.0.1:{port}"),
@@ -275,11 +277,12 @@ mod tests {
         let counted: u64 = orders.minutes.iter().map(|m| m.requests).sum();
         assert_eq!(counted, 2);
         assert!(orders.backends.is_empty(), "all up: nothing to say");
-        // Nothing new: nothing to report, until a backend is in trouble.
-        assert!(metrics.traffic(Some("staging")).proxies.is_empty());
+        // The next report says the same minutes again (a lost report loses nothing), now with the backend
+        // in trouble.
         balancer.sit_out(1);
         let report = metrics.traffic(Some("staging"));
-        assert!(report.proxies[0].minutes.is_empty());
+        let again: u64 = report.proxies[0].minutes.iter().map(|m| m.requests).sum();
+        assert_eq!(again, 2);
         assert_eq!(report.proxies[0].backends.len(), 1);
         assert_eq!(report.proxies[0].backends[0].state, BackendState::SittingOut);
     }

@@ -1,6 +1,7 @@
 #![recursion_limit = "256"]
 //! `make bench`: server-side render time of the console's project page and API proxy page, with 1,000 API
-//! proxies and 10,000 deploy history records in the database (full page, every resource resolved).
+//! proxies and 10,000 deploy history records in the database (full page, every resource resolved); then the
+//! overview with those proxies live across ten environments.
 
 mod common;
 
@@ -12,8 +13,9 @@ use deploy::proxies;
 
 const PROXIES: usize = 1000;
 const RECORDS_PER_PROXY: usize = 10;
+const ENVIRONMENTS: usize = 10;
 
-async fn timed(client: &reqwest::Client, url: &str, cookie: &str, n: usize) -> Vec<Duration> {
+async fn timed(client: &reqwest::Client, url: &str, cookie: &str, n: usize, shows: &str) -> Vec<Duration> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
@@ -25,7 +27,7 @@ async fn timed(client: &reqwest::Client, url: &str, cookie: &str, n: usize) -> V
             .expect("request");
         assert!(r.status().is_success(), "{url}: {}", r.status());
         let page = r.text().await.expect("body");
-        assert!(page.contains("api0"), "{url} did not render its data");
+        assert!(page.contains(shows), "{url} did not render its data");
         out.push(started.elapsed());
     }
     out.sort();
@@ -102,15 +104,64 @@ async fn measure(world: &common::World) {
     let project = format!("http://{addr}/projects/P");
     let proxy = format!("http://{addr}/projects/P/proxies/api0");
     let history = format!("http://{addr}/projects/P/proxies/api0/history");
-    timed(&client, &project, &cookie, 10).await;
-    let project_page = timed(&client, &project, &cookie, 200).await;
-    let proxy_page = timed(&client, &proxy, &cookie, 200).await;
-    let history_page = timed(&client, &history, &cookie, 200).await;
+    timed(&client, &project, &cookie, 10, "api0").await;
+    let project_page = timed(&client, &project, &cookie, 200, "api0").await;
+    let proxy_page = timed(&client, &proxy, &cookie, 200, "api0").await;
+    let history_page = timed(&client, &history, &cookie, 200, "api0").await;
     println!(
         "bench: [{}] SSR with {PROXIES} proxies, {records} history records: project page {}; proxy page {}; history page {}; target p50 < 15 ms)",
         world.backend,
         spread(&project_page),
         spread(&proxy_page),
         spread(&history_page)
+    );
+
+    // The overview: ten environments, every proxy live in one of them (written straight to the table, as
+    // the history above).
+    for i in 1..ENVIRONMENTS {
+        let name = format!("env-{i}");
+        let env = deploy::environments::NewEnvironment {
+            name: name.clone(),
+            env_type: deploy::environments::EnvironmentType::Test,
+            description: String::new(),
+            access_url: None,
+        };
+        deploy::environments::create_environment(&world.cp, &world.bench, env)
+            .await
+            .unwrap();
+        deploy::environments::assign_environment(&world.cp, &world.bench, "P", &name)
+            .await
+            .unwrap();
+    }
+    let environments: Vec<i64> = sqlx::query_scalar("SELECT id FROM environments ORDER BY id")
+        .fetch_all(world.cp.pool())
+        .await
+        .unwrap();
+    let proxy_ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM api_proxies ORDER BY id")
+        .fetch_all(world.cp.pool())
+        .await
+        .unwrap();
+    for (i, id) in proxy_ids.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO deployments (proxy_id, environment_id, revision, snapshot, deployed_by, deployed_at)
+             SELECT proxy_id, $2, revision, snapshot, username, at FROM deploy_history
+             WHERE proxy_id = $1 AND revision = $3",
+        )
+        .bind(id)
+        .bind(environments[i % environments.len()])
+        .bind(RECORDS_PER_PROXY as i64)
+        .execute(world.cp.pool())
+        .await
+        .unwrap();
+    }
+    let overview = format!("http://{addr}/");
+    timed(&client, &overview, &cookie, 10, "Environment env-9").await;
+    let overview_page = timed(&client, &overview, &cookie, 200, "Environment env-9").await;
+    println!(
+        "bench: [{}] SSR overview with {} environments and {} live proxies: {}",
+        world.backend,
+        environments.len(),
+        proxy_ids.len(),
+        spread(&overview_page)
     );
 }

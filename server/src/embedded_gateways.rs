@@ -198,7 +198,10 @@ impl FeedSource {
         };
         let served = live.served();
         let recorded = async {
-            deploy::nodes::node_acknowledged(&self.cp, &self.environment, &ack).await?;
+            // A refused traffic report is logged, and what the node serves is reported all the same.
+            if let Err(e) = deploy::nodes::node_acknowledged(&self.cp, &self.environment, &ack).await {
+                tracing::warn!(environment = %self.environment, "gateway status not recorded: {e}");
+            }
             deploy::gateway::report_served(
                 &self.cp,
                 &self.node_id,

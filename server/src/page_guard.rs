@@ -13,7 +13,7 @@ pub async fn guard_pages(auth: ConsoleSession, req: Request, next: Next) -> Resp
         let path = req.uri().path();
         let signed_in = auth.user.is_some();
         if path == "/login" && signed_in {
-            return Redirect::to("/projects").into_response();
+            return Redirect::to("/").into_response();
         }
         if is_private_page(path) && !signed_in {
             return Redirect::to("/login").into_response();

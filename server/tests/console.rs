@@ -174,7 +174,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_console() {
         .call("login", "username=root&password=correct+horse+battery", None)
         .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.header("location"), "/projects");
+    assert_eq!(answer.header("location"), "/", "to the overview");
     let set_cookie = answer.header("set-cookie");
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
@@ -186,10 +186,10 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_console() {
     assert!(page.body.contains("New project"), "system admins get the form");
     assert_eq!(page.header("cache-control"), "no-store");
     // Signed in, the sign-in page sends you on.
-    assert_eq!(
-        t.get("/login", Some(&cookie)).await.header("location"),
-        "/projects"
-    );
+    assert_eq!(t.get("/login", Some(&cookie)).await.header("location"), "/");
+    let overview = t.get("/", Some(&cookie)).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.body.contains("Recent deploys"), "{}", overview.body);
 }
 
 #[tokio::test]

@@ -33,6 +33,45 @@ pub struct HistoryPage {
     pub page: ProxyPage,
     /// Newest first.
     pub records: Vec<HistoryRecord>,
+    /// The records drawn over time, per environment.
+    pub timeline: Timeline,
+}
+
+/// A proxy's deploy history over time, laid out for drawing: positions are thousandths of the period from
+/// the oldest kept record to now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub from: String,
+    pub to: String,
+    pub lanes: Vec<TimelineLane>,
+    /// Records of no environment: rollbacks (of the configuration; the deploy one makes is its own record)
+    /// and imports.
+    pub changes: Vec<TimelineEvent>,
+}
+
+/// One environment's line: when a revision was live there, and each record that named it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineLane {
+    pub environment: String,
+    pub live: Vec<LiveSpan>,
+    pub events: Vec<TimelineEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSpan {
+    pub from: u32,
+    pub to: u32,
+    pub revision: i64,
+    /// Still live now.
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub x: u32,
+    pub action: super::Action,
+    pub revision: i64,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
