@@ -36,7 +36,7 @@ build:
 	cargo leptos build --split
 
 build-release:
-	cargo leptos build --release --split
+	cargo leptos build --release --split --precompress
 
 e2e:
 	end2end/run-suite.sh $(TARGET_DIR)/debug/portico $(LEPTOS_SITE_ROOT)

@@ -14,7 +14,7 @@ seconds() { local start=$SECONDS; "$@" >/dev/null 2>&1; echo $((SECONDS - start)
 
 if [ "${BENCH_COLD:-1}" != 0 ]; then
   cold_dir=$(mktemp -d)
-  cold=$(CARGO_TARGET_DIR="$cold_dir" LEPTOS_SITE_ROOT="$cold_dir/site" seconds cargo leptos build --release --split)
+  cold=$(CARGO_TARGET_DIR="$cold_dir" LEPTOS_SITE_ROOT="$cold_dir/site" seconds cargo leptos build --release --split --precompress)
   rm -rf "$cold_dir"
 else
   cold="skipped"
@@ -22,9 +22,9 @@ fi
 
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export LEPTOS_SITE_ROOT="$target/site"
-cargo leptos build --release --split >/dev/null 2>&1
+cargo leptos build --release --split --precompress >/dev/null 2>&1
 touch app/src/lib.rs
-warm=$(seconds cargo leptos build --release --split)
+warm=$(seconds cargo leptos build --release --split --precompress)
 
 wasm="$LEPTOS_SITE_ROOT/pkg/portico.wasm"
 raw=$(stat -c %s "$wasm")

@@ -107,18 +107,18 @@ pub fn App() -> impl IntoView {
             <Routes fallback=placeholder::NotFound>
                 <Route path=path!("/login") ssr=SsrMode::InOrder view=login::LoginPage />
                 <ParentRoute path=path!("") ssr=SsrMode::InOrder view=layout::Console>
-                    <Route path=path!("") ssr=SsrMode::InOrder view={Lazy::<pages::Overview>::new()} />
-                    <Route path=path!("projects") ssr=SsrMode::InOrder view={Lazy::<pages::Projects>::new()} />
-                    <Route path=path!("projects/:project") ssr=SsrMode::InOrder view={Lazy::<pages::Project>::new()} />
+                    <Route path=path!("") ssr=SsrMode::InOrder view=overview::OverviewPage />
+                    <Route path=path!("projects") ssr=SsrMode::InOrder view=projects::ProjectsPage />
+                    <Route path=path!("projects/:project") ssr=SsrMode::InOrder view=project::ProjectPage />
                     <Route path=path!("projects/:project/import") ssr=SsrMode::InOrder view={Lazy::<pages::Import>::new()} />
-                    <Route path=path!("projects/:project/groups/:group") ssr=SsrMode::InOrder view={Lazy::<pages::Group>::new()} />
-                    <Route path=path!("projects/:project/proxies/:proxy") ssr=SsrMode::InOrder view={Lazy::<pages::Proxy>::new()} />
-                    <Route path=path!("projects/:project/proxies/:proxy/history") ssr=SsrMode::InOrder view={Lazy::<pages::History>::new()} />
-                    <Route path=path!("environments") ssr=SsrMode::InOrder view={Lazy::<pages::Environments>::new()} />
-                    <Route path=path!("environments/:environment") ssr=SsrMode::InOrder view={Lazy::<pages::Environment>::new()} />
+                    <Route path=path!("projects/:project/groups/:group") ssr=SsrMode::InOrder view=group::GroupPage />
+                    <Route path=path!("projects/:project/proxies/:proxy") ssr=SsrMode::InOrder view=proxy::ProxyPage />
+                    <Route path=path!("projects/:project/proxies/:proxy/history") ssr=SsrMode::InOrder view=history::HistoryPage />
+                    <Route path=path!("environments") ssr=SsrMode::InOrder view=environments::EnvironmentsPage />
+                    <Route path=path!("environments/:environment") ssr=SsrMode::InOrder view=environments::EnvironmentPage />
                     <Route path=path!("tokens") ssr=SsrMode::InOrder view={Lazy::<pages::AccessTokens>::new()} />
                     <Route path=path!("users") ssr=SsrMode::InOrder view={Lazy::<pages::Users>::new()} />
-                    <Route path=path!("account") ssr=SsrMode::InOrder view={Lazy::<pages::Account>::new()} />
+                    <Route path=path!("account") ssr=SsrMode::InOrder view=accounts::AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -35,7 +35,7 @@ pub async fn overview(cp: &ControlPlane, actor: &Actor) -> Result<Overview> {
         .into_iter()
         .collect();
     let environments = environments(&mut tx, actor, &projects).await?;
-    let live = live(&mut tx, &projects).await?;
+    let live = live(&mut tx, admin, actor.user.id, &projects).await?;
     let recent = recent(&mut tx, admin, actor.user.id).await?;
     let failing = failing(&mut tx, &live).await?;
     let first_steps = if live.is_empty() {
@@ -132,7 +132,12 @@ struct Live {
     backends: Vec<String>,
 }
 
-async fn live(conn: &mut Conn, projects: &HashMap<i64, String>) -> Result<Vec<Live>> {
+async fn live(
+    conn: &mut Conn,
+    admin: i64,
+    user_id: i64,
+    projects: &HashMap<i64, String>,
+) -> Result<Vec<Live>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         project_id: i64,
@@ -142,10 +147,14 @@ async fn live(conn: &mut Conn, projects: &HashMap<i64, String>) -> Result<Vec<Li
         config: String,
         snapshot: String,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    // Only the visible projects' rows leave the database: the configurations are large.
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT a.project_id, d.environment_id, e.name AS environment, a.name AS proxy, a.config, d.snapshot
-         FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id JOIN environments e ON e.id = d.environment_id",
-    )
+         FROM deployments d JOIN api_proxies a ON a.id = d.proxy_id JOIN environments e ON e.id = d.environment_id
+         JOIN ({VISIBLE}) v ON v.id = a.project_id"
+    ))
+    .bind(admin)
+    .bind(user_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
@@ -220,10 +229,12 @@ async fn failing(conn: &mut Conn, live: &[Live]) -> Result<Vec<FailingProxy>> {
         .map(|l| (key(&l.environment, &l.project, &l.proxy), l))
         .collect();
     let since = crate::traffic::current_minute() - FAILING_MINUTES + 1;
+    // Only proxies with 5xx answers leave the database; which of them the actor may see is the live list's
+    // business (traffic rows name projects exactly, project names compare ignoring case: no join).
     let sums: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT environment, project, proxy, CAST(SUM(requests) AS BIGINT), CAST(SUM(server_errors) AS BIGINT)
-         FROM proxy_traffic
-         WHERE minute >= $1 GROUP BY environment, project, proxy",
+         FROM proxy_traffic WHERE minute >= $1 GROUP BY environment, project, proxy
+         HAVING SUM(server_errors) > 0",
     )
     .bind(since)
     .fetch_all(&mut *conn)
@@ -323,8 +334,12 @@ async fn first_steps(conn: &mut Conn, projects: &HashMap<i64, String>) -> Result
         .as_ref()
         .and_then(|(_, url)| url.as_deref())
         .map(|url| format!("{}{}", url.trim_end_matches('/'), path))
-        // Quoted for a shell as it is; an address that would need more than that gets no command.
-        .filter(|url| url.chars().all(|c| c.is_ascii_graphic() && c != '\''))
+        // Quoted for a shell as it is; an address with anything a shell (cmd.exe too, where single quotes
+        // do not quote) could read as more than text gets no command.
+        .filter(|url| {
+            url.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@+,;=".contains(c))
+        })
         .map(|url| format!("curl -i '{url}'"));
     Ok(FirstSteps {
         project: Some(project.clone()),

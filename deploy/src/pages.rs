@@ -38,7 +38,16 @@ pub async fn history_page(
     let found = crate::rows::find_proxy(&mut tx, p.id, proxy).await?;
     let records = crate::history::records(&mut tx, found.id).await?;
     Ok(HistoryPage {
-        timeline: crate::timeline::timeline(&records, time::OffsetDateTime::now_utc()),
+        timeline: crate::timeline::timeline(
+            &records,
+            &page
+                .proxy
+                .live
+                .iter()
+                .map(|l| (l.environment.clone(), l.revision))
+                .collect::<Vec<_>>(),
+            time::OffsetDateTime::now_utc(),
+        ),
         records,
         page,
     })

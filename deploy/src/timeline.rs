@@ -10,8 +10,11 @@ use crate::model::{Action, HistoryRecord, LiveSpan, Timeline, TimelineEvent, Tim
 /// Positions are thousandths of the period drawn.
 const SCALE: f64 = 1000.0;
 
-/// `records` in any order; `now` ends the period (spans still open reach it).
-pub fn timeline(records: &[HistoryRecord], now: OffsetDateTime) -> Timeline {
+/// `records` in any order; `live` is what each environment serves now (environment, revision); `now` ends
+/// the period. Retention may have dropped records (the oldest, or all but pinned ones): what is live now is
+/// drawn live to the end whatever the kept records say, and a span the kept records leave open but that is
+/// not live now ends at the next kept record.
+pub fn timeline(records: &[HistoryRecord], live: &[(String, i64)], now: OffsetDateTime) -> Timeline {
     let mut dated: Vec<(OffsetDateTime, &HistoryRecord)> = records
         .iter()
         .filter_map(|r| Some((OffsetDateTime::parse(&r.at, &Rfc3339).ok()?, r)))
@@ -71,6 +74,55 @@ pub fn timeline(records: &[HistoryRecord], now: OffsetDateTime) -> Timeline {
             Action::Rollback | Action::Import => {}
         }
     }
+    // Every kept record's position, to end a span whose end was not kept.
+    let mut marks: Vec<u32> = lanes
+        .iter()
+        .flat_map(|l| l.events.iter().map(|e| e.x))
+        .chain(changes.iter().map(|e: &TimelineEvent| e.x))
+        .collect();
+    marks.sort_unstable();
+    for lane in &mut lanes {
+        let live_now = live
+            .iter()
+            .find(|(env, _)| env.eq_ignore_ascii_case(&lane.environment))
+            .map(|(_, revision)| *revision);
+        if let Some(open) = lane.live.last_mut().filter(|s| s.open) {
+            if live_now != Some(open.revision) {
+                let next = marks
+                    .iter()
+                    .copied()
+                    .find(|x| *x > open.from)
+                    .unwrap_or(open.from);
+                open.to = next;
+                open.open = false;
+            }
+        }
+    }
+    for (environment, revision) in live {
+        let lane = match lanes
+            .iter()
+            .position(|l| l.environment.eq_ignore_ascii_case(environment))
+        {
+            Some(i) => &mut lanes[i],
+            None => {
+                lanes.push(TimelineLane {
+                    environment: environment.clone(),
+                    ..TimelineLane::default()
+                });
+                lanes.last_mut().expect("just pushed")
+            }
+        };
+        if !lane.live.last().is_some_and(|s| s.open) {
+            // Deployed before the oldest kept record (or its record was not kept): live since at least then.
+            let from = lane.live.iter().map(|s| s.to).max().unwrap_or(0);
+            lane.live.push(LiveSpan {
+                from,
+                to: SCALE as u32,
+                revision: *revision,
+                open: true,
+            });
+        }
+    }
     lanes.sort_by(|a, b| a.environment.cmp(&b.environment));
     Timeline {
         from: format(first),
@@ -120,7 +172,7 @@ mod tests {
             record(5, Action::Rollback, None, 30),
             record(6, Action::Import, None, 35),
         ];
-        let t = timeline(&records, now);
+        let t = timeline(&records, &[("production".into(), 2)], now);
         let names: Vec<_> = t.lanes.iter().map(|l| l.environment.as_str()).collect();
         assert_eq!(names, ["production", "staging"]);
         let staging = &t.lanes[1];
@@ -143,8 +195,37 @@ mod tests {
     #[test]
     fn no_records_no_lanes_and_one_record_now_is_drawn() {
         let now = OffsetDateTime::parse("2026-12-05T10:00:00Z", &Rfc3339).unwrap();
-        assert!(timeline(&[], now).lanes.is_empty());
-        let t = timeline(&[record(1, Action::Deploy, Some("staging"), 0)], now);
+        assert!(timeline(&[], &[], now).lanes.is_empty());
+        let t = timeline(
+            &[record(1, Action::Deploy, Some("staging"), 0)],
+            &[("staging".into(), 1)],
+            now,
+        );
         assert_eq!(t.lanes[0].live[0].from, 0);
+    }
+
+    #[test]
+    fn what_is_live_now_wins_over_records_retention_dropped() {
+        let now = OffsetDateTime::parse("2026-12-05T10:40:00Z", &Rfc3339).unwrap();
+        // Kept: a pinned deploy of revision 1 to production, and a staging deploy; production's later deploy
+        // of revision 3 and its undeploy from staging were dropped.
+        let records = [
+            record(1, Action::Deploy, Some("production"), 0),
+            record(4, Action::Deploy, Some("staging"), 20),
+        ];
+        let t = timeline(&records, &[("production".into(), 3), ("test".into(), 2)], now);
+        let spans = |env: &str| -> Vec<(u32, u32, i64, bool)> {
+            let lane = t.lanes.iter().find(|l| l.environment == env).unwrap();
+            lane.live
+                .iter()
+                .map(|s| (s.from, s.to, s.revision, s.open))
+                .collect()
+        };
+        // Revision 1 ends where the next kept record is; revision 3 is live from there to now.
+        assert_eq!(spans("production"), [(0, 500, 1, false), (500, 1000, 3, true)]);
+        // Staging serves nothing now: its span ends at the next kept record (none: where it began).
+        assert_eq!(spans("staging"), [(500, 500, 4, false)]);
+        // An environment with no kept record but something live: live all along.
+        assert_eq!(spans("test"), [(0, 1000, 2, true)]);
     }
 }

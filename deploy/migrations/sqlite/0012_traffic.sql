@@ -28,3 +28,8 @@ CREATE TABLE backend_health (
     PRIMARY KEY (environment, node_id, project, proxy, address)
 );
 CREATE INDEX backend_health_by_proxy ON backend_health (project, proxy);
+
+-- The overview's reads: what failed in the last minutes, the backends no node reaches, the latest deploys.
+CREATE INDEX proxy_traffic_by_minute ON proxy_traffic (minute);
+CREATE INDEX backend_health_unreachable ON backend_health (reported_at) WHERE state = 'UNREACHABLE';
+CREATE INDEX deploy_history_by_time ON deploy_history (at, id);
