@@ -46,19 +46,7 @@ pub fn timeline(records: &[HistoryRecord], live: &[(String, i64)], now: OffsetDa
             changes.push(event);
             continue;
         };
-        let lane = match lanes
-            .iter()
-            .position(|l| l.environment.eq_ignore_ascii_case(environment))
-        {
-            Some(i) => &mut lanes[i],
-            None => {
-                lanes.push(TimelineLane {
-                    environment: environment.clone(),
-                    ..TimelineLane::default()
-                });
-                lanes.last_mut().expect("just pushed")
-            }
-        };
+        let lane = lane_of(&mut lanes, environment);
         lane.events.push(event);
         match record.action {
             Action::Deploy => {
@@ -99,19 +87,7 @@ pub fn timeline(records: &[HistoryRecord], live: &[(String, i64)], now: OffsetDa
         }
     }
     for (environment, revision) in live {
-        let lane = match lanes
-            .iter()
-            .position(|l| l.environment.eq_ignore_ascii_case(environment))
-        {
-            Some(i) => &mut lanes[i],
-            None => {
-                lanes.push(TimelineLane {
-                    environment: environment.clone(),
-                    ..TimelineLane::default()
-                });
-                lanes.last_mut().expect("just pushed")
-            }
-        };
+        let lane = lane_of(&mut lanes, environment);
         if !lane.live.last().is_some_and(|s| s.open) {
             // Deployed before the oldest kept record (or its record was not kept): live since at least then.
             let from = lane.live.iter().map(|s| s.to).max().unwrap_or(0);
@@ -130,6 +106,24 @@ pub fn timeline(records: &[HistoryRecord], live: &[(String, i64)], now: OffsetDa
         lanes,
         changes,
     }
+}
+
+/// The environment's line, added when it has none yet.
+fn lane_of<'a>(lanes: &'a mut Vec<TimelineLane>, environment: &str) -> &'a mut TimelineLane {
+    let i = match lanes
+        .iter()
+        .position(|l| l.environment.eq_ignore_ascii_case(environment))
+    {
+        Some(i) => i,
+        None => {
+            lanes.push(TimelineLane {
+                environment: environment.to_owned(),
+                ..TimelineLane::default()
+            });
+            lanes.len() - 1
+        }
+    };
+    &mut lanes[i]
 }
 
 fn close(lane: &mut TimelineLane, at: u32) {
