@@ -4,8 +4,13 @@ use time::OffsetDateTime;
 /// The current time as stored: RFC 3339 in UTC with a fixed nine-digit fraction, so stored times sort as text.
 /// (The RFC 3339 formatter drops trailing zeros, and `…05.1Z` sorts after `…05.12Z`.)
 pub(crate) fn now() -> String {
+    stored(OffsetDateTime::now_utc())
+}
+
+/// Any time as stored, to compare stored times with (a time is in UTC here, as `now_utc` gives).
+pub(crate) fn stored(at: OffsetDateTime) -> String {
     let fixed = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
-    OffsetDateTime::now_utc().format(&fixed).unwrap_or_default()
+    at.format(&fixed).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -161,7 +161,7 @@ pub async fn record_traffic(
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM backend_health WHERE reported_at < $1")
-        .bind(stamp(OffsetDateTime::now_utc() - HEALTH_KEPT))
+        .bind(clock::stored(OffsetDateTime::now_utc() - HEALTH_KEPT))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -402,15 +402,7 @@ async fn configured_backends(conn: &mut Conn, project_id: i64, proxy: &str) -> R
 }
 
 pub(crate) fn fresh_since() -> String {
-    stamp(OffsetDateTime::now_utc() - HEALTH_FRESH)
-}
-
-/// A time as stored (`clock::now`'s format), to compare stored times with.
-fn stamp(at: OffsetDateTime) -> String {
-    let fixed = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
-    );
-    at.format(&fixed).unwrap_or_default()
+    clock::stored(OffsetDateTime::now_utc() - HEALTH_FRESH)
 }
 
 /// The upper bound of the bucket holding the `q` quantile, in milliseconds (the last bucket reads as the
